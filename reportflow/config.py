@@ -1,0 +1,81 @@
+"""Run-time settings, from environment variables with sensible defaults.
+
+Every setting has one environment variable (``REPORTFLOW_*``); the CLI's options override them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+@dataclass(frozen=True, slots=True)
+class OcrConfig:
+    """How scans and image-only pages are recognised (see reportflow/extract/ and the OCR
+    section of benchmarks/README.md for the measurements behind the defaults)."""
+
+    engine: Literal["tesseract", "fake"] = "tesseract"
+    """'fake' replays recorded tesseract output (fast unit tests); never the default."""
+    languages: str = "chi_sim+eng"
+    dpi: int = 300
+    """Rendering resolution of image-only PDF pages."""
+    page_timeout_s: float = 300.0
+    """Per tesseract call; a page that exceeds it fails its document with OcrError."""
+    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    """Concurrent tesseract processes (one OpenMP thread each), shared by all documents."""
+    max_page_pixels: int = 120_000_000
+    """Pages whose rendering would exceed this are rendered at a lower resolution."""
+    psm: int = 3
+    """Tesseract page segmentation mode: 3 = automatic layout (columns are found by our engine)."""
+    deskew: bool = True
+    """Estimate the skew of a scan and rotate it level before recognition."""
+    osd: Literal["auto", "always", "never"] = "auto"
+    """Orientation detection (an extra tesseract pass): 'auto' runs it only when a cheap
+    signal (sideways text lines, or a poor first recognition) suggests the page is rotated."""
+    binarize: bool = False
+    """Adaptive binarisation before recognition (tesseract binarises internally with Otsu)."""
+    fixtures_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "tests" / "fixtures" / "ocr")
+    """Where the fake engine reads recorded tesseract outputs."""
+    record_dir: Path | None = None
+    """When set, the real engine also writes every tesseract output here (for the fake engine)."""
+
+    @classmethod
+    def from_env(cls) -> OcrConfig:
+        env = os.environ.get
+        record = env("REPORTFLOW_OCR_RECORD")
+        return cls(
+            engine="fake" if env("REPORTFLOW_OCR_ENGINE") == "fake" else "tesseract",
+            languages=env("REPORTFLOW_OCR_LANGUAGES", "chi_sim+eng"),
+            dpi=int(env("REPORTFLOW_OCR_DPI", "300")),
+            page_timeout_s=float(env("REPORTFLOW_OCR_TIMEOUT", "300")),
+            workers=int(env("REPORTFLOW_OCR_WORKERS", str(max(1, os.cpu_count() or 1)))),
+            deskew=env("REPORTFLOW_OCR_DESKEW", "1") not in {"0", "false", "no"},
+            osd=env("REPORTFLOW_OCR_OSD", "auto"),  # type: ignore[arg-type]
+            binarize=env("REPORTFLOW_OCR_BINARIZE", "0") not in {"0", "false", "no"},
+            fixtures_dir=_env_path("REPORTFLOW_OCR_FIXTURES", PROJECT_ROOT / "tests" / "fixtures" / "ocr"),
+            record_dir=Path(record).expanduser() if record else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_path: Path = field(default_factory=lambda: PROJECT_ROOT / "warehouse" / "reportflow.duckdb")
+    """The published DuckDB file analysts open."""
+    archive_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "warehouse" / "archive")
+    """Raw bytes of every ingested file, by sha256."""
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+
+    @classmethod
+    def from_env(cls, db_path: Path | None = None) -> Settings:
+        db = db_path or _env_path("REPORTFLOW_DB", PROJECT_ROOT / "warehouse" / "reportflow.duckdb")
+        archive = _env_path("REPORTFLOW_ARCHIVE", db.parent / "archive")
+        return cls(db_path=db, archive_dir=archive, ocr=OcrConfig.from_env())

@@ -1,0 +1,410 @@
+"""The DuckDB warehouse: the only module that opens DuckDB files.
+
+Publishing model (why: DuckDB locks a file per process, so an analyst's open connection —
+even read-only — would block a writer, and a writer would block the analyst):
+
+* ``warehouse/reportflow.duckdb`` is the *published* file. Nothing in reportflow ever opens
+  it for writing; analysts open it (read-only) whenever they like.
+* Runs write into a private working copy next to it (``.reportflow.duckdb.work``), one
+  transaction per document, serialised across threads and processes by an exclusive
+  ``flock`` on ``reportflow.duckdb.lock``.
+* ``publish()`` checkpoints the working copy, copies it to a temporary file in the same
+  folder and renames it over the published file (atomic on POSIX). A reader that already has
+  the old file open keeps reading the old snapshot; the next open sees the new one. Nobody
+  ever sees half a document.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from reportflow.acquire import AcquiredDocument
+from reportflow.config import PROJECT_ROOT
+from reportflow.errors import WarehouseError
+from reportflow.models import DocumentContext, ExtractedDocument, Fact, Paragraph
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = PROJECT_ROOT / "warehouse"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+VIEWS_DIR = SQL_DIR / "views"
+COMMENTS_FILE = SQL_DIR / "comments.sql"
+
+DATA_TABLES = ("documents", "pages", "paragraphs", "paragraph_geometry", "facts")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations, then (re)create views and column comments. Idempotent.
+
+    Returns the migrations applied by this call.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR, applied_at TIMESTAMP)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied: list[str] = []
+    for migration in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if migration.stem in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.stem]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(migration.stem)
+    for view in sorted(VIEWS_DIR.glob("*.sql")):
+        con.execute(view.read_text(encoding="utf-8"))
+    if COMMENTS_FILE.exists():
+        con.execute(COMMENTS_FILE.read_text(encoding="utf-8"))
+    return applied
+
+
+class Warehouse:
+    """The published DuckDB file plus its private working copy and writer lock."""
+
+    def __init__(self, path: Path, lock_timeout_s: float = 1800.0) -> None:
+        self.path = path.resolve()
+        self.work_path = self.path.with_name(f".{self.path.name}.work")
+        self.lock_path = self.path.with_name(f"{self.path.name}.lock")
+        self.lock_timeout_s = lock_timeout_s
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_s
+        with self.lock_path.open("a") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise WarehouseError(
+                            f"another reportflow run has held {self.lock_path} for over "
+                            f"{self.lock_timeout_s:.0f} s"
+                        ) from exc
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open_work(self) -> duckdb.DuckDBPyConnection:
+        if not self.work_path.exists() and self.path.exists():
+            shutil.copyfile(self.path, self.work_path)
+        try:
+            con = duckdb.connect(str(self.work_path))
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open the working database {self.work_path}: {exc}") from exc
+        apply_schema(con)
+        return con
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the working copy, held under the writer lock."""
+        with self._lock():
+            con = self._open_work()
+            try:
+                yield con
+            finally:
+                con.close()
+
+    def publish(self) -> Path:
+        """Atomically replace the published file with a snapshot of the working copy."""
+        with self._lock():
+            con = self._open_work()
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.publishing")
+            shutil.copyfile(self.work_path, tmp)
+            with tmp.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        log.info("published %s", self.path)
+        return self.path
+
+    def connect_published(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the published snapshot (what analysts see)."""
+        if not self.path.exists():
+            raise WarehouseError(f"no database at {self.path}: run `reportflow ingest` first")
+        return duckdb.connect(str(self.path), read_only=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading one document
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOutcome:
+    doc_id: str
+    action: str
+    """'loaded', 'unchanged' (same bytes and pipeline version already loaded) or 'failed'."""
+
+
+def document_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:
+    """(status, pipeline_version) of a loaded document, or None."""
+    rows = con.execute(
+        "SELECT status, pipeline_version FROM documents WHERE doc_id = ?", [doc_id]
+    ).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def fact_id(doc_id: str, fact: Fact, ordinal: int) -> str:
+    """Stable id: document, paragraph, position of the number, and which fact of that number."""
+    return f"{doc_id[:12]}-{fact.paragraph_seq}-{fact.value_start}-{ordinal}"
+
+
+def assign_fact_ids(doc_id: str, facts: Sequence[Fact]) -> list[str]:
+    seen: dict[tuple[int, int], int] = {}
+    ids = []
+    for fact in facts:
+        key = (fact.paragraph_seq, fact.value_start)
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        ids.append(fact_id(doc_id, fact, ordinal))
+    return ids
+
+
+def _delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
+    for table in DATA_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    if data.num_rows == 0:
+        return
+    con.register("_rows", data)
+    try:
+        columns = ", ".join(data.column_names)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _rows")
+    finally:
+        con.unregister("_rows")
+
+
+_BOX = pa.list_(pa.float32(), 4)
+GEOMETRY_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("seq", pa.int32()),
+        ("char_boxes", pa.list_(_BOX)),
+        ("char_conf", pa.list_(pa.float32())),
+    ]
+)
+
+
+def load_document(
+    con: duckdb.DuckDBPyConnection,
+    acquired: AcquiredDocument,
+    extracted: ExtractedDocument,
+    paragraphs: Sequence[Paragraph],
+    context: DocumentContext,
+    facts: Sequence[Fact],
+    pipeline_version: str,
+) -> LoadOutcome:
+    """Replace the document's rows in one transaction (no duplicates, never half a document)."""
+    doc_id = acquired.doc_id
+    if document_state(con, doc_id) == ("ok", pipeline_version):
+        return LoadOutcome(doc_id, "unchanged")
+    documents = pa.table(
+        {
+            "doc_id": [doc_id],
+            "file_name": [acquired.file_name],
+            "source_path": [acquired.source_path],
+            "archive_path": [acquired.archive_path],
+            "media_type": [extracted.media_type],
+            "page_count": pa.array([extracted.page_count], pa.int32()),
+            "title": [context.title],
+            "region": [context.region],
+            "report_year": pa.array([context.report_year], pa.int32()),
+            "status": ["ok"],
+            "error": pa.array([None], pa.string()),
+            "error_code": pa.array([None], pa.string()),
+            "pipeline_version": [pipeline_version],
+            "ingested_at": [datetime.now()],
+        }
+    )
+    if extracted.pages:
+        page_rows = extracted.pages
+        pages = pa.table(
+            {
+                "doc_id": [doc_id] * len(page_rows),
+                "page_no": pa.array([p.page_no for p in page_rows], pa.int32()),
+                "method": [p.method for p in page_rows],
+                "char_count": pa.array([p.char_count for p in page_rows], pa.int32()),
+                "ocr_confidence": pa.array([p.ocr_confidence for p in page_rows], pa.float64()),
+                "width": [float(p.width) for p in page_rows],
+                "height": [float(p.height) for p in page_rows],
+                "dpi": pa.array([p.dpi for p in page_rows], pa.float64()),
+                "rotation": pa.array([p.rotation for p in page_rows], pa.int32()),
+                "skew_degrees": [float(p.skew_degrees) for p in page_rows],
+                "note": [p.note for p in page_rows],
+            }
+        )
+    else:  # .txt input: one logical page
+        pages = pa.table(
+            {
+                "doc_id": [doc_id],
+                "page_no": pa.array([1], pa.int32()),
+                "method": ["text"],
+                "char_count": pa.array([sum(len(p.text) for p in paragraphs)], pa.int32()),
+                "note": [f"plain text ({extracted.encoding or 'utf-8'})"],
+            }
+        )
+    para_table = pa.table(
+        {
+            "doc_id": [doc_id] * len(paragraphs),
+            "seq": pa.array([p.seq for p in paragraphs], pa.int32()),
+            "page_no": pa.array([p.page_no for p in paragraphs], pa.int32()),
+            "kind": [p.kind for p in paragraphs],
+            "text": [p.text for p in paragraphs],
+            "x0": pa.array([p.bbox[0] if p.bbox else None for p in paragraphs], pa.float64()),
+            "top": pa.array([p.bbox[1] if p.bbox else None for p in paragraphs], pa.float64()),
+            "x1": pa.array([p.bbox[2] if p.bbox else None for p in paragraphs], pa.float64()),
+            "bottom": pa.array([p.bbox[3] if p.bbox else None for p in paragraphs], pa.float64()),
+        }
+    )
+    with_geometry = [p for p in paragraphs if p.char_boxes]
+    geometry = pa.table(
+        {
+            "doc_id": [doc_id] * len(with_geometry),
+            "seq": [p.seq for p in with_geometry],
+            "char_boxes": [[list(b) if b else None for b in p.char_boxes] for p in with_geometry],
+            "char_conf": [list(p.char_conf) if p.char_conf else None for p in with_geometry],
+        },
+        schema=GEOMETRY_SCHEMA,
+    )
+    ids = assign_fact_ids(doc_id, facts)
+    fact_table = pa.table(
+        {
+            "fact_id": ids,
+            "doc_id": [doc_id] * len(facts),
+            "paragraph_seq": pa.array([f.paragraph_seq for f in facts], pa.int32()),
+            "page_no": pa.array([f.page_no for f in facts], pa.int32()),
+            "region": pa.array([f.region for f in facts], pa.string()),
+            "period_year": pa.array([f.period_year for f in facts], pa.int32()),
+            "period_start": pa.array([f.period_start for f in facts], pa.int32()),
+            "kind": [f.kind for f in facts],
+            "indicator_code": pa.array([f.indicator_code for f in facts], pa.string()),
+            "indicator": [f.indicator for f in facts],
+            "measure": [f.measure for f in facts],
+            "value": pa.array([f.value for f in facts], pa.float64()),
+            "unit": [f.unit for f in facts],
+            "value_text": [f.value_text for f in facts],
+            "value_base": pa.array([f.value_base for f in facts], pa.float64()),
+            "base_unit": pa.array([f.base_unit for f in facts], pa.string()),
+            "parts": pa.array([f.parts for f in facts], pa.list_(pa.float64())),
+            "comparator": [f.comparator for f in facts],
+            "aspirational": pa.array([f.aspirational for f in facts], pa.bool_()),
+            "chinese_numeral": pa.array([f.chinese_numeral for f in facts], pa.bool_()),
+            "evidence": [f.evidence for f in facts],
+            "evidence_start": pa.array([f.evidence_start for f in facts], pa.int32()),
+            "value_start": pa.array([f.value_start for f in facts], pa.int32()),
+            "ocr_min_conf": pa.array([f.ocr_min_conf for f in facts], pa.float64()),
+            "dq_status": ["unchecked"] * len(facts),
+        }
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _delete_document(con, doc_id)
+        # A file that failed before and now loads: drop its stale failure rows.
+        con.execute(
+            "DELETE FROM documents WHERE source_path = ? AND status = 'failed'",
+            [acquired.source_path],
+        )
+        _insert(con, "documents", documents)
+        _insert(con, "pages", pages)
+        _insert(con, "paragraphs", para_table)
+        _insert(con, "paragraph_geometry", geometry)
+        _insert(con, "facts", fact_table)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return LoadOutcome(doc_id, "loaded")
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    source_path: str,
+    error: str,
+    error_code: str,
+    pipeline_version: str,
+    acquired: AcquiredDocument | None = None,
+) -> LoadOutcome:
+    """Store a failed document (its raw bytes are already archived when ``acquired`` is set)."""
+    doc_id = acquired.doc_id if acquired else "unread-" + hashlib.sha256(source_path.encode()).hexdigest()
+    existing = con.execute(
+        "SELECT status, error FROM documents WHERE doc_id = ?", [doc_id]
+    ).fetchall()
+    if existing and existing[0] == ("failed", error):
+        return LoadOutcome(doc_id, "failed")  # same failure as before: leave the row as it is
+    row = pa.table(
+        {
+            "doc_id": [doc_id],
+            "file_name": [Path(source_path).name],
+            "source_path": [source_path],
+            "archive_path": pa.array([acquired.archive_path if acquired else None], pa.string()),
+            "media_type": pa.array([acquired.media_type if acquired else None], pa.string()),
+            "status": ["failed"],
+            "error": [error],
+            "error_code": [error_code],
+            "pipeline_version": [pipeline_version],
+            "ingested_at": [datetime.now()],
+        }
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _delete_document(con, doc_id)
+        _insert(con, "documents", row)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return LoadOutcome(doc_id, "failed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, started_at, status) VALUES (?, ?, ?, 'running')",
+        [run_id, flow_run_id, datetime.now()],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict[str, int]) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in counts)
+    con.execute(
+        f"UPDATE runs SET finished_at = ?, status = ?{', ' if counts else ''}{assignments} WHERE run_id = ?",
+        [datetime.now(), status, *counts.values(), run_id],
+    )
+
+
+def to_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,44 @@
+"""In-process progress events, so the CLI can draw a progress bar while the flow runs.
+
+Tasks call ``emit``; listeners registered by the CLI receive the events. With a distributed
+task runner (Dask) the events stay in the worker processes and the bar only counts at the end.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    kind: str
+    """'planned' (total known), 'document_done'."""
+    path: str = ""
+    status: str = ""
+    total: int = 0
+
+
+Listener = Callable[[ProgressEvent], None]
+_listeners: list[Listener] = []
+_lock = threading.Lock()
+
+
+def subscribe(listener: Listener) -> Callable[[], None]:
+    with _lock:
+        _listeners.append(listener)
+
+    def unsubscribe() -> None:
+        with _lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return unsubscribe
+
+
+def emit(event: ProgressEvent) -> None:
+    with _lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(event)

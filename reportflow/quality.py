@@ -1,0 +1,99 @@
+"""Reading-quality metrics shared by the layout and OCR benchmarks and the tests.
+
+All comparisons ignore whitespace (Chinese has none; extractors disagree on spaces)
+and a leading bullet glyph (our paragraphs carry the item kind instead of the glyph).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+_WHITESPACE = re.compile(r"\s+")
+_LEADING_BULLET = re.compile(r"^\s*[●•▪■◆·\-–]\s*")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+
+MIN_PARAGRAPH_CHARS = 6
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, for comparisons."""
+    return _WHITESPACE.sub("", text)
+
+
+def _line_key(line: str) -> str:
+    return squash(_LEADING_BULLET.sub("", line))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingScores:
+    cer: float
+    """Edit distance over the whole text (whitespace removed) / truth length."""
+    paragraph_integrity: float
+    """Share of truth paragraphs (6+ chars) found intact inside one output line."""
+    order: float
+    """Share of consecutive intact truth paragraphs that come out in the same order."""
+    furniture_leaks: int
+    """Output lines that are (or contain) page furniture."""
+    number_recall: float
+    """Share of the truth's numbers (multiset) found digit-exact in the output."""
+
+
+def score_reading(
+    output_lines: Sequence[str],
+    truth_paragraphs: Sequence[str],
+    furniture: Sequence[str] = (),
+) -> ReadingScores:
+    """Compare an extractor's output lines with the true paragraphs of a document."""
+    out_keys = [_line_key(line) for line in output_lines]
+    truth_keys = [_line_key(p) for p in truth_paragraphs]
+    out_all = "".join(out_keys)
+    truth_all = "".join(truth_keys)
+    cer = Levenshtein.distance(out_all, truth_all) / max(1, len(truth_all))
+
+    positions: list[tuple[int, int] | None] = []
+    considered = 0
+    intact = 0
+    for key in truth_keys:
+        if len(key) < MIN_PARAGRAPH_CHARS:
+            positions.append(None)
+            continue
+        considered += 1
+        found = next(((i, line.find(key)) for i, line in enumerate(out_keys) if key in line), None)
+        positions.append(found)
+        intact += found is not None
+    integrity = intact / considered if considered else 1.0
+
+    pairs = 0
+    in_order = 0
+    previous: tuple[int, int] | None = None
+    for pos in positions:
+        if pos is None:
+            continue
+        if previous is not None:
+            pairs += 1
+            in_order += pos >= previous
+        previous = pos
+    order = in_order / pairs if pairs else 1.0
+
+    leaks = 0
+    furniture_keys = [squash(f) for f in furniture if squash(f)]
+    for line in out_keys:
+        if any(f == line or (len(f) >= 4 and f in line) for f in furniture_keys):
+            leaks += 1
+
+    truth_numbers = _NUMBER.findall(truth_all)
+    out_numbers = _NUMBER.findall(out_all)
+    remaining: dict[str, int] = {}
+    for n in out_numbers:
+        remaining[n] = remaining.get(n, 0) + 1
+    found_numbers = 0
+    for n in truth_numbers:
+        if remaining.get(n, 0) > 0:
+            remaining[n] -= 1
+            found_numbers += 1
+    number_recall = found_numbers / len(truth_numbers) if truth_numbers else 1.0
+    return ReadingScores(cer, integrity, order, leaks, number_recall)

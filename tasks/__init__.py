@@ -1,0 +1,1 @@
+"""Thin Prefect task wrappers around the stage functions of reportflow (retries, caching, logging)."""
