@@ -177,7 +177,17 @@ def format_number(value: float) -> str:
 
 
 def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()
+
+
+def _register_more_commands() -> None:
+    from reportflow.commands import register_all
+
+    register_all(app)
+
+
+_register_more_commands()
 
 
 if __name__ == "__main__":
