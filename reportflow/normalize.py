@@ -9,6 +9,8 @@ what is a different *encoding* of the same character:
 * CJK radicals supplement U+2E81–U+2EF3, which NFKC leaves alone: the table below is
   Unicode's EquivalentUnifiedIdeograph.txt for that block (some producers' CJK fonts
   map e.g. 长 to ⻓);
+* CJK compatibility ideographs (U+F900–FAFF, U+2F800–2FA1F) → their canonical unified
+  ideograph (NFC), e.g. 金 U+F90A → 金 U+91D1;
 * ideographic and no-break spaces → ' '; soft hyphens, zero-width characters and BOMs removed.
 """
 
@@ -36,6 +38,13 @@ def _build_table() -> dict[int, str]:
         table[ord(radical)] = ideograph
     for cp in range(0x2F00, 0x2FD6):  # Kangxi radicals: NFKC gives the unified ideograph
         table[cp] = unicodedata.normalize("NFKC", chr(cp))
+    # CJK compatibility ideographs (U+F900–FAFF, U+2F800–2FA1F) are canonically equivalent to a
+    # unified ideograph (金 U+F90A → 金 U+91D1); the dozen in that block without a mapping
+    # (e.g. U+FA0E 﨎) are unified ideographs themselves and stay.
+    for cp in list(range(0xF900, 0xFB00)) + list(range(0x2F800, 0x2FA20)):
+        nfc = unicodedata.normalize("NFC", chr(cp))
+        if nfc != chr(cp):
+            table[cp] = nfc
     for cp in range(0xFF10, 0xFF1A):  # ０-９
         table[cp] = chr(cp - 0xFEE0)
     for cp in list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):  # Ａ-Ｚ ａ-ｚ

@@ -1,0 +1,26 @@
+"""Shared test set-up. Area-specific fixtures live in the test modules themselves."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# No internet here: Prefect's telemetry would log errors; keep Prefect quiet in tests.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+REALDOCS = Path(os.environ.get("REPORTFLOW_REALDOCS", SHARED / "realdocs"))
+SAMPLES = PROJECT_ROOT / "samples"
+GOLD = PROJECT_ROOT / "tests" / "gold"
+
+
+@pytest.fixture(scope="session")
+def realdocs() -> Path:
+    """The shared real-document corpus; tests that need it skip when it is absent."""
+    if not REALDOCS.is_dir():
+        pytest.skip(f"real documents not available at {REALDOCS}")
+    return REALDOCS
