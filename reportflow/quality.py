@@ -42,6 +42,16 @@ class ReadingScores:
     """Share of the truth's numbers (multiset) found digit-exact in the output."""
 
 
+def _find_from(lines: Sequence[str], key: str, start: tuple[int, int]) -> tuple[int, int] | None:
+    """First (line, offset) of ``key`` at or after ``start``."""
+    line_no, offset = start
+    for i in range(line_no, len(lines)):
+        at = lines[i].find(key, offset if i == line_no else 0)
+        if at >= 0:
+            return i, at
+    return None
+
+
 def score_reading(
     output_lines: Sequence[str],
     truth_paragraphs: Sequence[str],
@@ -57,14 +67,19 @@ def score_reading(
     positions: list[tuple[int, int] | None] = []
     considered = 0
     intact = 0
+    cursor = (0, 0)
     for key in truth_keys:
         if len(key) < MIN_PARAGRAPH_CHARS:
             positions.append(None)
             continue
         considered += 1
-        found = next(((i, line.find(key)) for i, line in enumerate(out_keys) if key in line), None)
+        # A paragraph printed twice (a repeated slogan) matches the occurrence after the
+        # previous match first, so a perfect reading scores a perfect order.
+        found = _find_from(out_keys, key, cursor) or _find_from(out_keys, key, (0, 0))
         positions.append(found)
-        intact += found is not None
+        if found is not None:
+            intact += 1
+            cursor = (found[0], found[1] + len(key))
     integrity = intact / considered if considered else 1.0
 
     pairs = 0

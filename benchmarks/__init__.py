@@ -1,0 +1,1 @@
+"""Benchmark scripts and the corpus they run on (not part of the installed package)."""
