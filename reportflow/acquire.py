@@ -1,14 +1,25 @@
-"""Acquire: identify a file by the sha256 of its bytes and archive the bytes, before anything can fail."""
+"""Acquire: identify a file by the sha256 of its bytes and archive the bytes, before anything can fail.
+
+Files dropped into a watched inbox may still be in the middle of being copied when a run
+finds them. ``acquire`` refuses such a file with ``FileNotReadyError`` (transient: the Prefect
+task retries it with backoff) when its size or modification time changes while it is hashed,
+or when it was modified less than ``settle_s`` seconds ago. A copy that pauses for longer
+than ``settle_s`` cannot be told from a finished file; writers that need certainty should
+write to a hidden or differently-named file and rename it into the inbox (discovery skips
+hidden files and unsupported extensions).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportflow.errors import FileNotReadyError, UnsupportedInputError
+from reportflow.errors import DocumentError, FileNotReadyError, UnsupportedInputError
 
 SUPPORTED_EXTENSIONS = {
     ".pdf": "pdf",
@@ -20,6 +31,14 @@ SUPPORTED_EXTENSIONS = {
     ".txt": "text",
 }
 _CHUNK = 1 << 20
+DEFAULT_SETTLE_S = 2.0
+"""How long a file must have been left untouched before a run takes it (REPORTFLOW_SETTLE_SECONDS)."""
+
+
+class UnreadableFileError(DocumentError):
+    """The file exists but cannot be read (permissions, I/O error) or vanished after discovery."""
+
+    code = "unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +76,12 @@ def media_type_for(path: Path) -> str:
     return SUPPORTED_EXTENSIONS.get(path.suffix.lower(), "unknown")
 
 
+def settle_seconds_from_env() -> float:
+    """REPORTFLOW_SETTLE_SECONDS, or the default quiet period."""
+    value = os.environ.get("REPORTFLOW_SETTLE_SECONDS")
+    return float(value) if value else DEFAULT_SETTLE_S
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -65,35 +90,59 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def acquire(path: Path, archive_dir: Path | None) -> AcquiredDocument:
+def _check_settled(path: Path, stat: os.stat_result, settle_s: float) -> None:
+    age = time.time() - stat.st_mtime
+    # A negative age (mtime in the future: clock skew, preserved timestamps) says nothing
+    # about a writer, so only a recent past modification counts as "still being written".
+    if 0 <= age < settle_s:
+        raise FileNotReadyError(
+            f"{path.name}: modified {age:.1f} s ago (less than {settle_s:g} s): still being written?"
+        )
+
+
+def acquire(path: Path, archive_dir: Path | None, settle_s: float = 0.0) -> AcquiredDocument:
     """Hash ``path`` and copy its bytes to ``archive_dir/<sha[:2]>/<sha><ext>`` (once per content).
 
     With ``archive_dir=None`` (read-only commands such as ``reportflow text``) nothing is
     copied and ``archive_path`` is the source path.
 
-    Raises FileNotReadyError when the file changes while it is read (still being written into
-    the inbox): a transient condition the caller retries with backoff.
+    Raises FileNotReadyError when the file changes while it is read, or was modified less
+    than ``settle_s`` seconds ago (still being written into the inbox): a transient
+    condition the caller retries with backoff. Raises UnreadableFileError (a DocumentError)
+    when the file cannot be read at all.
     """
     if not path.exists():
-        raise UnsupportedInputError(f"{path}: no such file")
+        raise UnreadableFileError(f"{path}: no such file (moved or deleted after it was found?)")
     if not path.is_file():
         raise UnsupportedInputError(f"{path}: not a regular file")
-    before = path.stat()
-    doc_id = sha256_of(path)
-    after = path.stat()
+    try:
+        before = path.stat()
+        _check_settled(path, before, settle_s)
+        doc_id = sha256_of(path)
+        after = path.stat()
+    except FileNotFoundError as exc:
+        raise UnreadableFileError(f"{path}: vanished while it was read") from exc
+    except PermissionError as exc:
+        raise UnreadableFileError(
+            f"{path}: permission denied; make the file readable by the user running reportflow and retry"
+        ) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
-        raise FileNotReadyError(f"{path}: file changed while it was read (still being written?)")
+        raise FileNotReadyError(f"{path.name}: file changed while it was read (still being written?)")
     if archive_dir is None:
         target = path
     else:
         target = archive_dir / doc_id[:2] / f"{doc_id}{path.suffix.lower()}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        # Copy to a private name and rename: the archive never holds a partial file, and two
+        # runs archiving the same bytes at once both end with the same complete file.
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.partial")
         shutil.copyfile(path, partial)
         if sha256_of(partial) != doc_id:
             partial.unlink(missing_ok=True)
-            raise FileNotReadyError(f"{path}: file changed while it was archived")
+            raise FileNotReadyError(f"{path.name}: file changed while it was archived")
         os.replace(partial, target)
     return AcquiredDocument(
         doc_id=doc_id,

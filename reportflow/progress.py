@@ -1,7 +1,8 @@
 """In-process progress events, so the CLI can draw a progress bar while the flow runs.
 
-Tasks call ``emit``; listeners registered by the CLI receive the events. With a distributed
-task runner (Dask) the events stay in the worker processes and the bar only counts at the end.
+The ingest flow calls ``emit`` from its own process (when a run has found its files, and as
+each document is loaded or has failed), so listeners registered by the CLI receive every
+event whatever task runner computes the documents (threads or Dask workers).
 """
 
 from __future__ import annotations

@@ -1,0 +1,263 @@
+"""Where the stage results are persisted, how they are keyed, and how concurrent runs share them.
+
+* **Keys**: a stage's cache key is the document's sha256 plus a hash of the stage's code
+  (``reportflow.versions.stage_version``, cumulative: layout includes extract's code) plus
+  whatever else changes its output — the OCR settings, the media type, and for facts the
+  file name (``document_context`` reads region and year from it). A retried or repeated run
+  therefore skips the work that already succeeded, and a code fix re-runs exactly the
+  stages it can affect.
+* **Storage**: results are pickled to ``<warehouse folder>/.cache/prefect-results`` (or
+  ``$REPORTFLOW_RESULTS_DIR``), next to the database they feed, expiring after
+  ``$REPORTFLOW_CACHE_DAYS`` (30) days. Deleting the folder only costs recomputation.
+* **Concurrency**: two runs that reach the same document at the same time must not both
+  OCR it, nor read a result file while the other is still writing it (Prefect's local file
+  storage writes in place). The cached stages run in SERIALIZABLE transactions whose locks
+  are ``flock``s held by ``FlockLockManager``: the second run waits, then reads the first
+  one's result. Prefect's own ``FileSystemLockManager`` writes lock files that outlive a
+  crashed process (every later run would wait forever); a kernel ``flock`` is released when
+  its process dies, however it dies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from reportflow.acquire import AcquiredDocument
+from reportflow.config import OcrConfig, Settings
+from reportflow.versions import stage_version
+
+RESULTS_DIR_ENV = "REPORTFLOW_RESULTS_DIR"
+CACHE_DAYS_ENV = "REPORTFLOW_CACHE_DAYS"
+STAGE_LOG_ENV = "REPORTFLOW_STAGE_LOG"
+DEFAULT_CACHE_DAYS = 30.0
+
+# OcrConfig fields that change how pages run but not what they produce.
+_OCR_FIELDS_NOT_IN_KEY = frozenset({"workers", "page_timeout_s", "record_dir"})
+
+
+def results_dir(settings: Settings) -> Path:
+    """Where persisted stage results live for this warehouse."""
+    configured = os.environ.get(RESULTS_DIR_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return settings.db_path.resolve().parent / ".cache" / "prefect-results"
+
+
+def cache_expiration() -> timedelta:
+    return timedelta(days=float(os.environ.get(CACHE_DAYS_ENV) or DEFAULT_CACHE_DAYS))
+
+
+def ocr_fingerprint(ocr: OcrConfig) -> str:
+    """Short hash of every OCR setting that can change the recognised text.
+
+    Fields added to OcrConfig later are included automatically (a needless cache miss is
+    cheap; a stale hit would be wrong).
+    """
+    parts = {
+        f.name: repr(getattr(ocr, f.name))
+        for f in dataclasses.fields(ocr)
+        if f.name not in _OCR_FIELDS_NOT_IN_KEY
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def _document_part(acquired: AcquiredDocument) -> str:
+    return f"{acquired.doc_id}-{acquired.media_type}"
+
+
+def extract_cache_key(_: Any, parameters: dict[str, Any]) -> str:
+    acquired: AcquiredDocument = parameters["acquired"]
+    settings: Settings = parameters["settings"]
+    return f"extract-{_document_part(acquired)}-{stage_version('extract')}-{ocr_fingerprint(settings.ocr)}"
+
+
+def layout_cache_key(_: Any, parameters: dict[str, Any]) -> str:
+    acquired: AcquiredDocument = parameters["acquired"]
+    settings: Settings = parameters["settings"]
+    return f"layout-{_document_part(acquired)}-{stage_version('layout')}-{ocr_fingerprint(settings.ocr)}"
+
+
+def facts_cache_key(_: Any, parameters: dict[str, Any]) -> str:
+    acquired: AcquiredDocument = parameters["acquired"]
+    settings: Settings = parameters["settings"]
+    name = hashlib.sha256(acquired.file_name.encode()).hexdigest()[:8]
+    return f"facts-{_document_part(acquired)}-{name}-{stage_version('facts')}-{ocr_fingerprint(settings.ocr)}"
+
+
+def note_stage_run(stage: str, acquired: AcquiredDocument) -> None:
+    """Append one JSON line to $REPORTFLOW_STAGE_LOG when a cached stage really computes.
+
+    An audit trail of what a run recomputed (the retry test reads it to prove that a retry
+    did not redo finished work). Off unless the variable is set; one short O_APPEND write
+    per line, so concurrent processes do not interleave.
+    """
+    target = os.environ.get(STAGE_LOG_ENV)
+    if not target:
+        return
+    line = json.dumps(
+        {
+            "stage": stage,
+            "doc_id": acquired.doc_id,
+            "file_name": acquired.file_name,
+            "pid": os.getpid(),
+            "at": time.time(),
+        },
+        ensure_ascii=False,
+    )
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+class FlockLockManager:
+    """A Prefect ``LockManager`` (prefect.locking.protocol) built on ``flock``.
+
+    One lock file per cache key in ``lock_files_directory``; the lock is an exclusive
+    ``flock`` on it, so it excludes other threads (each holder opens the file itself) and
+    other processes on this machine or on a shared POSIX file system, and the kernel drops it
+    when the holding process exits or crashes. ``hold_timeout`` is therefore not needed and
+    ignored. Lock files are never deleted while in use (deleting a flock'd file lets a third
+    party lock a new inode under the same name); they are empty and cleared with the cache.
+    """
+
+    def __init__(self, lock_files_directory: Path) -> None:
+        self.lock_files_directory = Path(lock_files_directory)
+        self._held: dict[str, tuple[str, int]] = {}
+        self._guard = threading.Lock()
+
+    # Task objects carrying this manager are pickled to Dask workers: ship only the folder.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"lock_files_directory": self.lock_files_directory}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["lock_files_directory"])  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:  # CachePolicy merging compares managers
+        return isinstance(other, FlockLockManager) and other.lock_files_directory == self.lock_files_directory
+
+    def __hash__(self) -> int:
+        return hash(self.lock_files_directory)
+
+    def _path(self, key: str) -> Path:
+        safe = (
+            key
+            if key.replace("-", "").replace("_", "").isalnum()
+            else hashlib.sha256(key.encode()).hexdigest()
+        )
+        return self.lock_files_directory / f"{safe}.lock"
+
+    def acquire_lock(
+        self,
+        key: str,
+        holder: str,
+        acquire_timeout: float | None = None,
+        hold_timeout: float | None = None,
+    ) -> bool:
+        with self._guard:
+            if key in self._held and self._held[key][0] == holder:
+                return True
+        self.lock_files_directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path(key), os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = None if acquire_timeout is None else time.monotonic() + acquire_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+                if deadline is not None and time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.1)
+        with self._guard:
+            self._held[key] = (holder, fd)
+        return True
+
+    async def aacquire_lock(
+        self,
+        key: str,
+        holder: str,
+        acquire_timeout: float | None = None,
+        hold_timeout: float | None = None,
+    ) -> bool:
+        return await anyio.to_thread.run_sync(self.acquire_lock, key, holder, acquire_timeout, hold_timeout)
+
+    def release_lock(self, key: str, holder: str) -> None:
+        with self._guard:
+            entry = self._held.get(key)
+            if entry is None or entry[0] != holder:
+                raise ValueError(f"No lock held by {holder} for transaction with key {key}")
+            del self._held[key]
+        fcntl.flock(entry[1], fcntl.LOCK_UN)
+        os.close(entry[1])
+
+    def is_locked(self, key: str) -> bool:
+        with self._guard:
+            if key in self._held:
+                return True
+        try:
+            fd = os.open(self._path(key), os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return True
+            raise
+        finally:
+            os.close(fd)  # closing also drops the probe's shared lock
+        return False
+
+    def is_lock_holder(self, key: str, holder: str) -> bool:
+        with self._guard:
+            entry = self._held.get(key)
+        return entry is not None and entry[0] == holder
+
+    def wait_for_lock(self, key: str, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.is_locked(key):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    async def await_for_lock(self, key: str, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.is_locked(key):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            await anyio.sleep(0.1)
+        return True
+
+
+def prune_results(directory: Path, older_than: timedelta) -> int:
+    """Delete result files not modified for ``older_than`` (expired: never read again).
+
+    Lock files are left alone. Returns how many files were removed.
+    """
+    if not directory.is_dir():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for entry in directory.iterdir():
+        if entry.is_file() and entry.stat().st_mtime < cutoff:
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed

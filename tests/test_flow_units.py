@@ -1,0 +1,76 @@
+"""The flow's small decisions, without running it: error codes, retry condition, task runners,
+what a failed run says."""
+
+from __future__ import annotations
+
+import pytest
+from prefect.states import Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.ingest import (
+    FailedDocument,
+    IngestFailed,
+    RunSummary,
+    error_code_of,
+    error_message_of,
+    task_runner_from_spec,
+)
+from reportflow.acquire import UnreadableFileError
+from reportflow.errors import (
+    CorruptPdfError,
+    EncryptedPdfError,
+    FileNotReadyError,
+    ToolMissingError,
+    WarehouseError,
+)
+from tasks.stages import _retry_only_when_not_ready
+
+
+def test_error_codes_for_typed_and_untyped_errors() -> None:
+    assert error_code_of(EncryptedPdfError("needs a password")) == "encrypted_pdf"
+    assert error_code_of(UnreadableFileError("permission denied")) == "unreadable"
+    assert error_code_of(FileNotReadyError("still growing")) == "file_not_ready"
+    assert error_code_of(ToolMissingError("no tesseract")) == "tool_missing"
+    assert error_code_of(WarehouseError("lock")) == "warehouse_error"
+    assert error_code_of(KeyError("x")) == "internal_error"
+    # users get the typed message as written; a bug also names its exception class
+    assert error_message_of(CorruptPdfError("truncated")) == "truncated"
+    assert error_message_of(KeyError("doc_id")) == "KeyError: 'doc_id'"
+
+
+def test_acquire_retries_only_files_still_being_written() -> None:
+    assert _retry_only_when_not_ready(None, None, Failed(data=FileNotReadyError("growing")))
+    assert not _retry_only_when_not_ready(None, None, Failed(data=CorruptPdfError("truncated")))
+    assert not _retry_only_when_not_ready(None, None, Failed(data=UnreadableFileError("gone")))
+
+
+def test_task_runner_specs() -> None:
+    from flows.dask_runner import ReportflowDaskTaskRunner
+
+    threads = task_runner_from_spec("", doc_concurrency=3)
+    assert isinstance(threads, ThreadPoolTaskRunner) and threads._max_workers == 12  # 4 stages × 3 documents
+    assert isinstance(task_runner_from_spec("threads"), ThreadPoolTaskRunner)
+    local = task_runner_from_spec("dask", doc_concurrency=2)
+    assert isinstance(local, ReportflowDaskTaskRunner)
+    assert local.cluster_kwargs == {"n_workers": 2, "threads_per_worker": 1, "processes": True}
+    remote = task_runner_from_spec("dask=tcp://10.0.0.5:8786")
+    assert isinstance(remote, ReportflowDaskTaskRunner) and remote.address == "tcp://10.0.0.5:8786"
+    with pytest.raises(ValueError, match="unknown task runner"):
+        task_runner_from_spec("ray")
+
+
+def test_a_failed_run_names_its_failures() -> None:
+    summary = RunSummary(run_id="r1", db_path="/w/r.duckdb", documents_ok=3, documents_failed=2)
+    summary.failures = [
+        FailedDocument("/in/a.pdf", "extract", "corrupt_pdf", "corrupt or truncated PDF | re-download"),
+        FailedDocument("/in/b.txt", "load", "internal_error", "KeyError: 'x'"),
+    ]
+    message = str(IngestFailed(summary))
+    assert message.startswith("2 document(s) failed: ")
+    assert (
+        "a.pdf (corrupt_pdf: corrupt or truncated PDF | re-download)" in message
+        and "b.txt (internal_error" in message
+    )
+    markdown = summary.to_markdown()
+    assert "| `a.pdf` | extract | corrupt_pdf | corrupt or truncated PDF \\| re-download |" in markdown
+    assert "press **Retry**" in markdown

@@ -1,0 +1,154 @@
+"""Stage cache: keys, the flock-based lock manager shared by concurrent runs, pruning."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from reportflow.acquire import AcquiredDocument
+from reportflow.config import OcrConfig, Settings
+from tasks.cache import (
+    FlockLockManager,
+    extract_cache_key,
+    facts_cache_key,
+    layout_cache_key,
+    ocr_fingerprint,
+    prune_results,
+    results_dir,
+)
+
+
+def _doc(
+    doc_id: str = "ab" * 32, name: str = "kaiping-2023-report-summary.pdf", media: str = "pdf"
+) -> AcquiredDocument:
+    return AcquiredDocument(doc_id, name, f"/in/{name}", f"/archive/{doc_id}.pdf", 10, media)
+
+
+def _keys(acquired: AcquiredDocument, settings: Settings) -> tuple[str, str, str]:
+    params = {"acquired": acquired, "settings": settings}
+    return extract_cache_key(None, params), layout_cache_key(None, params), facts_cache_key(None, params)
+
+
+def test_keys_follow_content_settings_and_name_but_not_parallelism(tmp_path: Path) -> None:
+    base = Settings(db_path=tmp_path / "r.duckdb", archive_dir=tmp_path / "a", ocr=OcrConfig(workers=2))
+    keys = _keys(_doc(), base)
+    assert all(_doc().doc_id in key for key in keys)
+    assert keys[0].startswith("extract-") and keys[1].startswith("layout-") and keys[2].startswith("facts-")
+
+    # more OCR processes or a longer timeout do not change what is recognised: same keys
+    same = dataclasses.replace(base, ocr=dataclasses.replace(base.ocr, workers=8, page_timeout_s=900))
+    assert _keys(_doc(), same) == keys
+    # another resolution changes every stage downstream of OCR
+    other_dpi = dataclasses.replace(base, ocr=dataclasses.replace(base.ocr, dpi=200))
+    assert all(a != b for a, b in zip(_keys(_doc(), other_dpi), keys))
+    # other bytes: other keys
+    assert all(a != b for a, b in zip(_keys(_doc(doc_id="cd" * 32), base), keys))
+    # the same bytes under another name: only facts (region and year come from the name)
+    renamed = _keys(_doc(name="xinhui-2022-report.pdf"), base)
+    assert renamed[:2] == keys[:2] and renamed[2] != keys[2]
+    # the same bytes claimed as another media type: everything
+    assert all(a != b for a, b in zip(_keys(_doc(media="text"), base), keys))
+
+
+def test_ocr_fingerprint_is_stable_and_ignores_execution_fields() -> None:
+    assert ocr_fingerprint(OcrConfig()) == ocr_fingerprint(OcrConfig())
+    assert ocr_fingerprint(OcrConfig(workers=1)) == ocr_fingerprint(OcrConfig(workers=16))
+    assert ocr_fingerprint(OcrConfig(languages="chi_tra")) != ocr_fingerprint(
+        OcrConfig(languages="chi_sim+eng")
+    )
+
+
+def test_results_live_next_to_the_warehouse_unless_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(db_path=tmp_path / "wh" / "r.duckdb", archive_dir=tmp_path / "a")
+    monkeypatch.delenv("REPORTFLOW_RESULTS_DIR", raising=False)
+    assert results_dir(settings) == (tmp_path / "wh" / ".cache" / "prefect-results").resolve()
+    monkeypatch.setenv("REPORTFLOW_RESULTS_DIR", str(tmp_path / "shared-results"))
+    assert results_dir(settings) == (tmp_path / "shared-results").resolve()
+
+
+def test_lock_excludes_other_holders_and_only_the_holder_releases(tmp_path: Path) -> None:
+    locks = FlockLockManager(tmp_path / "locks")
+    assert not locks.is_locked("extract-x")
+    assert locks.acquire_lock("extract-x", holder="run-a")
+    assert locks.acquire_lock("extract-x", holder="run-a"), "re-entrant for the same holder"
+    assert locks.is_locked("extract-x") and locks.is_lock_holder("extract-x", "run-a")
+    assert not locks.is_lock_holder("extract-x", "run-b")
+    # a second manager (another task's store in this process) cannot take it
+    other = FlockLockManager(tmp_path / "locks")
+    started = time.monotonic()
+    assert not other.acquire_lock("extract-x", holder="run-b", acquire_timeout=0.3)
+    assert time.monotonic() - started >= 0.3
+    assert other.is_locked("extract-x")
+    assert not other.wait_for_lock("extract-x", timeout=0.2)
+    with pytest.raises(ValueError):
+        locks.release_lock("extract-x", holder="run-b")
+    locks.release_lock("extract-x", holder="run-a")
+    assert not other.is_locked("extract-x") and other.wait_for_lock("extract-x", timeout=0.1)
+    assert other.acquire_lock("extract-x", holder="run-b", acquire_timeout=0)
+    other.release_lock("extract-x", holder="run-b")
+
+
+def test_lock_of_a_killed_process_is_free_at_once(tmp_path: Path) -> None:
+    """A run that dies (OOM, kill -9) mid-stage must not leave a lock every later run waits on."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from tasks.cache import FlockLockManager;"
+                "m = FlockLockManager(Path(sys.argv[1])); assert m.acquire_lock('extract-y', 'dead-run');"
+                "print('held', flush=True); time.sleep(60)"
+            ),
+            str(tmp_path / "locks"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        locks = FlockLockManager(tmp_path / "locks")
+        assert locks.is_locked("extract-y")
+        assert not locks.acquire_lock("extract-y", "next-run", acquire_timeout=0.2)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        assert locks.acquire_lock("extract-y", "next-run", acquire_timeout=2)
+        locks.release_lock("extract-y", "next-run")
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
+def test_lock_manager_pickles_without_its_held_locks(tmp_path: Path) -> None:
+    locks = FlockLockManager(tmp_path / "locks")
+    locks.acquire_lock("k", "h")
+    copy = pickle.loads(pickle.dumps(locks))
+    assert copy == locks and copy.lock_files_directory == locks.lock_files_directory
+    assert not copy.is_lock_holder("k", "h")
+    assert copy.is_locked("k")  # still locked: the original holds the flock
+    locks.release_lock("k", "h")
+
+
+def test_prune_removes_only_expired_results(tmp_path: Path) -> None:
+    store = tmp_path / "results"
+    (store / "locks").mkdir(parents=True)
+    old, fresh = store / "extract-old", store / "extract-fresh"
+    old.write_bytes(b"{}")
+    fresh.write_bytes(b"{}")
+    past = time.time() - 31 * 86400
+    os.utime(old, (past, past))
+    assert prune_results(store, timedelta(days=30)) == 1
+    assert not old.exists() and fresh.exists() and (store / "locks").is_dir()
+    assert prune_results(tmp_path / "absent", timedelta(days=30)) == 0
