@@ -34,7 +34,7 @@ from reportflow import db as warehouse_db
 from reportflow import progress
 from reportflow.acquire import discover
 from reportflow.config import Settings
-from reportflow.errors import FileNotReadyError, ToolMissingError, WarehouseError
+from reportflow.errors import ToolMissingError, WarehouseError
 from tasks.cache import cache_expiration, prune_results, results_dir
 from tasks.stages import (
     StageTasks,
@@ -136,8 +136,6 @@ def error_code_of(error: BaseException) -> str:
     code = getattr(error, "code", None)
     if isinstance(code, str):
         return code
-    if isinstance(error, FileNotReadyError):
-        return "file_not_ready"
     if isinstance(error, ToolMissingError):
         return "tool_missing"
     if isinstance(error, WarehouseError):

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportflow.errors import DocumentError, FileNotReadyError, UnsupportedInputError
+from reportflow.errors import FileNotReadyError, UnreadableFileError, UnsupportedInputError
 
 SUPPORTED_EXTENSIONS = {
     ".pdf": "pdf",
@@ -33,12 +33,6 @@ SUPPORTED_EXTENSIONS = {
 _CHUNK = 1 << 20
 DEFAULT_SETTLE_S = 2.0
 """How long a file must have been left untouched before a run takes it (REPORTFLOW_SETTLE_SECONDS)."""
-
-
-class UnreadableFileError(DocumentError):
-    """The file exists but cannot be read (permissions, I/O error) or vanished after discovery."""
-
-    code = "unreadable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,21 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.pdf, .png/.jpg/.tif/.tiff, .txt).")],
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's task logs.")] = False,
+    runner: Annotated[
+        str | None,
+        typer.Option(
+            "--runner",
+            help="Where per-document work runs: 'threads' (default), 'dask' (a local Dask cluster) "
+            "or 'dask=tcp://HOST:PORT' (an existing cluster). Same as $REPORTFLOW_TASK_RUNNER.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Ingest documents through the Prefect `ingest` flow into the DuckDB warehouse."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if runner:
+        os.environ["REPORTFLOW_TASK_RUNNER"] = runner  # read when flows.ingest is imported
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.ingest import IngestFailed, ingest as ingest_flow
@@ -110,6 +121,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary.get("report_path"):
         table.add_row("run report", summary["report_path"])
     console.print(table)
+    if summary.get("validation_error"):
+        console.print(f"[yellow]validation/report step failed (data still published):[/] {summary['validation_error']}")
     for failure in summary["failures"]:
         console.print(f"[red]✗[/] {failure['path']}: {failure['error_code']} at {failure['stage']}: {failure['error']}")
 

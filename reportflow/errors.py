@@ -17,6 +17,12 @@ class EmptyFileError(DocumentError):
     code = "empty_file"
 
 
+class UnreadableFileError(DocumentError):
+    """The file exists but cannot be read (permissions, I/O error) or vanished after discovery."""
+
+    code = "unreadable"
+
+
 class UnsupportedInputError(DocumentError):
     """Unknown extension, or content that is not what the extension claims."""
 
@@ -63,6 +69,8 @@ class OcrError(DocumentError):
 
 class FileNotReadyError(ReportflowError):
     """The file is still being written (size changing): transient, retried with backoff."""
+
+    code = "file_not_ready"
 
 
 class ToolMissingError(ReportflowError):

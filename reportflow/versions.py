@@ -17,7 +17,7 @@ _SHARED = ("models.py", "normalize.py", "errors.py")
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
     "extract": ("extract", "config.py", *_SHARED),
     "layout": ("layout", *_SHARED),
-    "facts": ("facts", *_SHARED),
+    "facts": ("facts", "pipeline.py", *_SHARED),
 }
 
 

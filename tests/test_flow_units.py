@@ -15,7 +15,7 @@ from flows.ingest import (
     error_message_of,
     task_runner_from_spec,
 )
-from reportflow.acquire import UnreadableFileError
+from reportflow.errors import UnreadableFileError
 from reportflow.errors import (
     CorruptPdfError,
     EncryptedPdfError,

@@ -11,7 +11,8 @@ import pytest
 from ops_support import write_gold_text
 
 from reportflow import acquire as acquire_module
-from reportflow.acquire import UnreadableFileError, acquire, discover
+from reportflow.acquire import acquire, discover
+from reportflow.errors import UnreadableFileError
 from reportflow.errors import DocumentError, FileNotReadyError
 
 
