@@ -1,0 +1,444 @@
+"""OCR of page images: orientation, deskew, tesseract, word clean-up → ``PageContent``.
+
+The output is shaped for the one layout engine shared with the text-layer path: one
+``TextUnit`` per tesseract word (a CJK word may hold several characters; a number stays
+one token), in pixels of the recognised image. Tesseract's spaces between CJK characters
+never reach the text: words are separate units and the layout engine joins them (no space
+between CJK, a space from the gap between Latin words). Each unit's vertical extent is its
+tesseract *line's* box, not the glyph's: glyph boxes vary with the character (一 is a flat
+stroke, 。 sits low), line boxes give the engine clean, aligned lines. ``size`` is the line
+height, ``conf`` the word confidence (0–100).
+
+Numbers: only unambiguous misreads are repaired, and a repaired word's confidence is capped
+at ``REPAIRED_CONF`` so validation flags the number instead of trusting it:
+
+* letters read inside a digit run — ``O``/``o`` → 0, ``l``/``I``/``|`` → 1 — only with a
+  digit on both sides (``2O22`` → 2022; ``GDP`` or ``1lb`` untouched);
+* a decimal comma — ``3,2%`` → ``3.2%`` — only when 1–2 digits follow the comma and no
+  digit group continues (``1,234`` and ``1,2,3`` stay as they are: thousands separators and
+  lists); the same for ``。`` or ``·`` between digits;
+* full-width digits become ASCII (``normalize_text``; an encoding variant, not a misread);
+* a list number read with a comma at the start of a line — ``1，开展…`` → ``1.开展…`` —
+  so the layout engine sees the numbered item (no digit changes).
+
+Words that look like a misread percent sign (``12.79%6``: a digit after ``%``) or keep a
+letter next to a digit (``3l.2%``) are not "fixed" (which digit is spurious is a guess) but
+get ``SUSPECT_CONF``.
+
+Pages are recognised concurrently by a module-level pool (``OcrConfig.workers``, shared by
+every document of the process). Its threads only prepare images and wait on tesseract
+processes, each limited to one OpenMP thread: the CPU work happens in the tesseract
+processes, so this *is* a process pool of tesseracts without pickling page images across
+processes (Python-side work is ~0.1–0.2 s CPU a page against ~5 s of tesseract; OpenCV and
+numpy release the GIL for most of it). PDFium rendering stays in the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from reportflow.config import OcrConfig
+from reportflow.errors import OcrError
+from reportflow.extract.images import (
+    MIN_SKEW_DEGREES,
+    PageImage,
+    binarize,
+    estimate_skew,
+    find_bullet_discs,
+    ink_mask,
+    is_blank,
+    looks_sideways,
+    mask_boxes,
+    rotate_image,
+    rotate_quarter,
+)
+from reportflow.extract.tesseract import OcrEngine, OcrWord, engine_for
+from reportflow.extract.textcheck import is_ideograph
+from reportflow.models import PageContent, TextUnit
+from reportflow.normalize import is_cjk, normalize_text
+
+log = logging.getLogger(__name__)
+
+REPAIRED_CONF = 30.0
+"""Confidence given to a word whose digits were repaired (validation flags it)."""
+SUSPECT_CONF = 20.0
+"""Confidence given to a number that looks misread but cannot be repaired with certainty."""
+LOW_PAGE_CONF = 50.0
+"""Mean word confidence below which the page's orientation is questioned (auto OSD)."""
+OSD_MIN_CONF = 1.0
+"""OSD confidence needed to try a rotation; the better recognition is kept either way."""
+
+# --- number repairs ---------------------------------------------------------------------
+
+_LETTER_IN_DIGITS = re.compile(r"(?<=\d)[OolI|]+(?=\d)")
+_LETTER_DIGIT = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+)[,。·](\d{1,2})(?![\d,.])")
+_CJK_STOP_IN_DIGITS = re.compile(r"(?<=\d)[。·](?=\d)")
+_LIST_NUMBER_COMMA = re.compile(r"^(\d{1,2})[，,](?!\d)")
+"""'1，' at the start of a line: tesseract's reading of the list number '1.' (the numbered
+items of the benchmark pages come out '1，开展…' in 3 of 4 cases)."""
+_SUSPECT = re.compile(r"\d%\d|\d9%|%\d|\d[.,]?[OolI|](?![A-Za-z])|(?<![A-Za-z])[OolI|][.,]?\d")
+"""A misread percent sign ('12.79%6', '6.79%') or a letter next to a digit left after repair."""
+
+
+@dataclass(frozen=True, slots=True)
+class WordFix:
+    text: str
+    repaired: bool
+    suspect: bool
+
+
+def repair_number_misreads(text: str) -> WordFix:
+    """Unambiguous digit repairs inside one OCR word (see the module docstring)."""
+    fixed = _LETTER_IN_DIGITS.sub(lambda m: m.group(0).translate(_LETTER_DIGIT), text)
+    fixed = _DECIMAL_COMMA.sub(r"\1.\2", fixed)
+    fixed = _CJK_STOP_IN_DIGITS.sub(".", fixed)
+    suspect = bool(_SUSPECT.search(fixed))
+    return WordFix(fixed, fixed != text, suspect)
+
+
+# --- words → units ----------------------------------------------------------------------
+
+
+MAX_CJK_ADVANCE = 1.3
+"""A CJK character is at most this many line heights wide (LSTM boxes can be 4× too wide)."""
+EDGE_REACH = 0.6
+"""How far (in line heights) a line's outer edge may move to meet the ink."""
+
+
+def _blank_runs(blank: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index pairs of the runs of True in a 1-D boolean array."""
+    if not blank.any():
+        return []
+    padded = np.concatenate(([False], blank, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+
+
+def _line_extents(line: list[OcrWord], ink: np.ndarray | None) -> list[tuple[int, int]]:
+    """x extents of one tesseract line's words (sorted by x), corrected against the ink.
+
+    LSTM word boxes are approximate: one-character boxes run over their neighbours (a
+    41 px line whose '丝' box is 190 px wide) or start half a character late, which opens
+    phantom gaps the layout engine would take for column gutters. Corrections:
+
+    1. a word ends where the next starts; a CJK word is at most ``MAX_CJK_ADVANCE`` line
+       heights wide per character;
+    2. with the page's ink: between two neighbouring words the boundary moves to the
+       blank column run nearest tesseract's boundary (no blank run: the words touch), so
+       every gap is a real gap in the print; the line's outer edges move (≤ 0.6 line
+       height) to where its ink starts and ends.
+    """
+    height = max(1, line[0].line_height)
+    spans: list[list[int]] = []
+    for k, word in enumerate(line):
+        x0, x1 = word.left, word.left + word.width
+        if k + 1 < len(line):
+            x1 = min(x1, max(x0 + 1, line[k + 1].left))
+        if all(is_cjk(ch) for ch in word.text):
+            x1 = min(x1, x0 + round(MAX_CJK_ADVANCE * height * len(word.text)))
+        spans.append([x0, max(x0 + 1, x1)])
+    if ink is None:
+        return [(a, b) for a, b in spans]
+    top = max(0, line[0].line_top)
+    band = ink[top : top + height]
+    if band.size == 0:
+        return [(a, b) for a, b in spans]
+    inked = band.any(axis=0)
+    width = inked.shape[0]
+    reach = int(EDGE_REACH * height)
+    for k in range(len(spans) - 1):
+        left, right = spans[k], spans[k + 1]
+        lo = max(0, (left[0] + left[1]) // 2)
+        hi = min(width, (right[0] + right[1]) // 2)
+        if hi <= lo:
+            continue
+        boundary = line[k + 1].left
+        runs = [(lo + a, lo + b) for a, b in _blank_runs(~inked[lo:hi])]
+        if runs:
+            start, end = min(runs, key=lambda r: 0 if r[0] <= boundary <= r[1] else min(abs(r[0] - boundary), abs(r[1] - boundary)))
+            left[1], right[0] = start, end
+        else:
+            left[1] = right[0] = min(max(boundary, lo), hi)
+    first, last = spans[0], spans[-1]
+    x0 = min(max(first[0], 0), width - 1)
+    if inked[x0]:
+        while x0 > 0 and inked[x0 - 1] and first[0] - x0 < reach:
+            x0 -= 1
+    else:
+        ahead = np.flatnonzero(inked[x0 : min(width, first[1])])
+        if len(ahead):
+            x0 += int(ahead[0])
+    first[0] = x0
+    x1 = min(max(last[1], 1), width)
+    if inked[x1 - 1]:
+        while x1 < width and inked[x1] and x1 - last[1] < reach:
+            x1 += 1
+    else:
+        behind = np.flatnonzero(inked[last[0] : x1])
+        if len(behind):
+            x1 = last[0] + int(behind[-1]) + 1
+    last[1] = x1
+    return [(a, max(a + 1, b)) for a, b in spans]
+
+
+def tidy_word_extents(words: list[OcrWord], ink: np.ndarray | None = None) -> dict[int, tuple[int, int]]:
+    """Corrected x extents of every word (keyed by ``id(word)``); ``ink`` = the page's ink mask."""
+    extents: dict[int, tuple[int, int]] = {}
+    for line in lines_of(words):
+        ordered = sorted(line, key=lambda w: w.left)
+        for word, span in zip(ordered, _line_extents(ordered, ink)):
+            extents[id(word)] = span
+    return extents
+
+
+MERGED_LINE_RATIO = 1.4
+SPECK_CONF = 50.0
+SPECK_GAP = 0.5
+"""Gap (in line heights) on both sides that makes a doubtful punctuation word a speck."""
+
+
+def _isolated_specks(lines: list[list[OcrWord]], extents: dict[int, tuple[int, int]]) -> set[int]:
+    """Punctuation-only words read with low confidence, alone in a gap: noise in a gutter.
+
+    On degraded scans tesseract reads specks between columns as '”。' or '|' (conf 0–47),
+    which bridge the gutter and glue two columns' lines together. A real quote mark or
+    comma touches its text; these stand ≥ half a line height from both neighbours.
+    """
+    specks: set[int] = set()
+    for line in lines:
+        ordered = sorted(line, key=lambda w: extents[id(w)][0])
+        for k, word in enumerate(ordered):
+            if word.conf >= SPECK_CONF or any(ch.isalnum() or is_ideograph(ch) for ch in word.text):
+                continue
+            x0, x1 = extents[id(word)]
+            gap = SPECK_GAP * word.line_height
+            left_gap = x0 - extents[id(ordered[k - 1])][1] if k > 0 else float("inf")
+            right_gap = extents[id(ordered[k + 1])][0] - x1 if k + 1 < len(ordered) else float("inf")
+            if left_gap >= gap and right_gap >= gap:
+                specks.add(id(word))
+    return specks
+
+
+def _is_merged_line(line: list[OcrWord]) -> bool:
+    """A tesseract 'line' taller than its words: rows of neighbouring columns at different
+    heights read as one line (seen on degraded multi-column scans, where the line box spans
+    1.5 rows). Its words keep their own vertical extents."""
+    if len(line) < 2:
+        return False
+    word_height = float(np.median([w.height for w in line]))
+    return line[0].line_height > MERGED_LINE_RATIO * max(word_height, 1.0)
+
+
+def words_to_units(words: Iterable[OcrWord], ink: np.ndarray | None = None) -> list[TextUnit]:
+    """Clean tesseract words into layout units (normalised text, repaired numbers, line boxes).
+
+    ``ink``: boolean ink mask of the image tesseract read, to correct the words' x extents.
+    """
+    words = list(words)
+    extents = tidy_word_extents(words, ink)
+    lines = lines_of(words)
+    line_starts = {id(min(line, key=lambda w: w.left)) for line in lines}
+    merged = {id(w) for line in lines if _is_merged_line(line) for w in line}
+    specks = _isolated_specks(lines, extents)
+    units: list[TextUnit] = []
+    for word in words:
+        text = normalize_text(word.text).strip()
+        if not text or id(word) in specks:
+            continue
+        fix = repair_number_misreads(text)
+        conf = word.conf
+        if id(word) in line_starts and _LIST_NUMBER_COMMA.match(fix.text):
+            fix = WordFix(_LIST_NUMBER_COMMA.sub(r"\1.", fix.text), True, fix.suspect)
+        if fix.repaired:
+            conf = min(conf, REPAIRED_CONF)
+        if fix.suspect:
+            conf = min(conf, SUSPECT_CONF)
+        # The line's box, not the word's: LSTM word boxes are approximate vertically (a
+        # number token's box is often taller than its line), line boxes are consistent —
+        # unless tesseract merged text rows of different columns into one "line".
+        if id(word) in merged:
+            top = float(max(word.top, word.line_top))
+            bottom = float(min(word.top + word.height, word.line_top + word.line_height))
+        else:
+            top = float(word.line_top)
+            bottom = float(word.line_top + word.line_height)
+        units.append(
+            TextUnit(
+                fix.text,
+                float(extents[id(word)][0]),
+                top,
+                float(extents[id(word)][1]),
+                bottom,
+                size=bottom - top,
+                conf=round(conf, 2),
+            )
+        )
+    return units
+
+
+def join_words(units: list[TextUnit]) -> str:
+    """Plain join of units on one line: no space next to CJK, one between Latin/number tokens.
+
+    Only for tests and quick looks; paragraphs come from the layout engine.
+    """
+    out: list[str] = []
+    for unit in units:
+        if out and not (is_cjk(out[-1][-1]) or is_cjk(unit.text[0])):
+            out.append(" ")
+        out.append(unit.text)
+    return "".join(out)
+
+
+def lines_of(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """Tesseract's own lines, in its order (for baselines and debugging)."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    return list(lines.values())
+
+
+# --- one page ---------------------------------------------------------------------------
+
+
+def _conf_mass(words: list[OcrWord]) -> float:
+    return sum(w.conf for w in words)
+
+
+def _mean_conf(units: list[TextUnit]) -> float | None:
+    confs = [u.conf for u in units if u.conf is not None]
+    return round(float(np.mean(confs)), 2) if confs else None
+
+
+BULLET = "●"
+BULLET_CONF = 95.0
+"""Confidence of a bullet found geometrically (a disc is not a guess about digits)."""
+
+
+@dataclass(slots=True)
+class _Attempt:
+    rotation: int
+    skew: float
+    image: np.ndarray
+    words: list[OcrWord]
+    bullets: list[tuple[int, int, int, int]]
+
+
+def _recognise(gray: np.ndarray, rotation: int, config: OcrConfig, engine: OcrEngine, dpi: int) -> _Attempt:
+    upright = rotate_quarter(gray, rotation)
+    skew = estimate_skew(upright) if config.deskew else 0.0
+    if abs(skew) < MIN_SKEW_DEGREES:
+        skew = 0.0
+    prepared = rotate_image(upright, -skew) if skew else upright
+    bullets = find_bullet_discs(prepared, dpi or None)
+    masked = mask_boxes(prepared, bullets)
+    if config.binarize:
+        masked = binarize(masked)
+    words = engine.words(masked, languages=config.languages, psm=config.psm, dpi=dpi, timeout_s=config.page_timeout_s)
+    return _Attempt(rotation, skew, prepared, words, bullets)
+
+
+def bullet_units(boxes: list[tuple[int, int, int, int]]) -> list[TextUnit]:
+    return [
+        TextUnit(BULLET, float(x0), float(y0), float(x1), float(y1), size=float(y1 - y0), conf=BULLET_CONF)
+        for x0, y0, x1, y1 in boxes
+    ]
+
+
+def recognise_page(page: PageImage, config: OcrConfig, engine: OcrEngine) -> PageContent:
+    """OCR one page image into a PageContent (coordinates: pixels of the recognised image)."""
+    gray = page.image
+    dpi = round(page.dpi) if page.dpi else 0
+    notes = [page.note] if page.note else []
+    if is_blank(gray):
+        notes.append("blank page")
+        return PageContent(page.page_no, float(gray.shape[1]), float(gray.shape[0]), "ocr", [], None, page.dpi,
+                           note="; ".join(notes))
+    rotation = 0
+    osd_done = False
+    if config.osd == "always" or (config.osd == "auto" and looks_sideways(gray)):
+        orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
+        osd_done = True
+        if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
+            rotation = orientation.rotate
+    attempt = _recognise(gray, rotation, config, engine, dpi)
+    mean = float(np.mean([w.conf for w in attempt.words])) if attempt.words else 0.0
+    if config.osd == "auto" and not osd_done and mean < LOW_PAGE_CONF:
+        # A poor first read is the cheap signal for an upside-down page: ask OSD, and keep
+        # whichever recognition carries more confidence.
+        orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
+        if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
+            other = _recognise(gray, orientation.rotate, config, engine, dpi)
+            if _conf_mass(other.words) > _conf_mass(attempt.words):
+                attempt = other
+    units = words_to_units(attempt.words, ink_mask(attempt.image)) + bullet_units(attempt.bullets)
+    if attempt.rotation:
+        notes.append(f"rotated {attempt.rotation}°")
+    if attempt.skew:
+        notes.append(f"deskewed {attempt.skew:+.2f}°")
+    h, w = attempt.image.shape
+    return PageContent(
+        page_no=page.page_no,
+        width=float(w),
+        height=float(h),
+        method="ocr",
+        units=units,
+        ocr_confidence=_mean_conf(units),
+        dpi=page.dpi,
+        rotation=attempt.rotation,
+        skew_degrees=attempt.skew,
+        note="; ".join(notes),
+    )
+
+
+# --- the pool ---------------------------------------------------------------------------
+
+_POOL_LOCK = threading.Lock()
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def ocr_pool(workers: int) -> ThreadPoolExecutor:
+    """The process-wide pool for ``workers`` concurrent tesseracts (created once)."""
+    workers = max(1, workers)
+    with _POOL_LOCK:
+        pool = _POOLS.get(workers)
+        if pool is None:
+            pool = _POOLS[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reportflow-ocr")
+        return pool
+
+
+def _recognise_page_safely(page: PageImage, config: OcrConfig, engine: OcrEngine) -> PageContent:
+    try:
+        return recognise_page(page, config, engine)
+    except OcrError as exc:
+        raise OcrError(f"page {page.page_no}: {exc}") from exc
+
+
+def recognise_pages(pages: Iterable[PageImage], config: OcrConfig) -> Iterator[PageContent]:
+    """OCR pages concurrently, yielding results in page order.
+
+    ``pages`` may be a lazy generator (rendering PDF pages): at most ``2 × workers`` page
+    images are held at once.
+    """
+    engine = engine_for(config)
+    pool = ocr_pool(config.workers)
+    window = 2 * max(1, config.workers)
+    pending: deque[Future[PageContent]] = deque()
+    try:
+        for page in pages:
+            pending.append(pool.submit(_recognise_page_safely, page, config, engine))
+            while len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
