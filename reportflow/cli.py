@@ -138,12 +138,62 @@ def _process(file: Path):  # noqa: ANN202
         raise typer.Exit(1) from exc
 
 
-@app.command()
-def text(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .pdf, image or .txt file.")]) -> None:
-    """Print the document's repaired reading-order text: one paragraph, heading or list item per line."""
+def _document(file: Path, db: Path | None, recompute: bool):  # noqa: ANN202
+    """The document's rows from the warehouse when it is loaded by this code version, else computed."""
+    from reportflow.db import StoredDocument, Warehouse, assign_fact_ids, read_document
+
+    if not recompute:
+        from reportflow.acquire import sha256_of
+        from reportflow.versions import pipeline_version
+
+        published = _settings(db).db_path
+        if published.exists():
+            import duckdb
+
+            try:
+                con = Warehouse(published).connect_published()
+            except duckdb.Error:
+                con = None
+            if con is not None:
+                try:
+                    stored = read_document(con, sha256_of(file), pipeline_version())
+                finally:
+                    con.close()
+                if stored is not None:
+                    return stored
     processed = _process(file)
+    return StoredDocument(
+        processed.acquired.doc_id,
+        processed.context,
+        processed.paragraphs,
+        processed.facts,
+        assign_fact_ids(processed.acquired.doc_id, processed.facts),
+    )
+
+
+RecomputeOption = Annotated[
+    bool,
+    typer.Option(
+        "--recompute",
+        help="Always run the pipeline on the file, even when the database already holds it.",
+    ),
+]
+
+
+@app.command()
+def text(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .pdf, image or .txt file.")],
+    db: DbOption = None,
+    recompute: RecomputeOption = False,
+) -> None:
+    """Print the document's repaired reading-order text: one paragraph, heading or list item per line.
+
+    Read from the database when the file (same bytes, same code version) is loaded there,
+    otherwise computed on the spot; either way exactly the `paragraphs` rows.
+    """
+    document = _document(file, db, recompute)
     out = sys.stdout
-    for paragraph in processed.paragraphs:
+    for paragraph in document.paragraphs:
         out.write(paragraph.text + "\n")
 
 
@@ -151,23 +201,22 @@ def text(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=
 def facts(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .pdf, image or .txt file.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
+    db: DbOption = None,
+    recompute: RecomputeOption = False,
 ) -> None:
-    """Print the facts of one document as a table, or JSON lines."""
+    """Print the facts of one document as a table, or JSON lines (read from the database when loaded there)."""
     from dataclasses import asdict
 
-    from reportflow.db import assign_fact_ids
-
-    processed = _process(file)
-    ids = assign_fact_ids(processed.acquired.doc_id, processed.facts)
+    document = _document(file, db, recompute)
     if as_json:
-        for fact_id, fact in zip(ids, processed.facts):
+        for fact_id, fact in zip(document.fact_ids, document.facts):
             sys.stdout.write(json.dumps({"fact_id": fact_id, **asdict(fact)}, ensure_ascii=False) + "\n")
         return
-    ctx = processed.context
-    table = Table(title=f"{file.name}: {ctx.region or '?'} {ctx.report_year or '?'} — {len(processed.facts)} facts")
+    ctx = document.context
+    table = Table(title=f"{file.name}: {ctx.region or '?'} {ctx.report_year or '?'} — {len(document.facts)} facts")
     for column in ("seq", "kind", "year", "code", "indicator", "measure", "value", "unit", "cmp", "evidence"):
         table.add_column(column, overflow="fold")
-    for fact in processed.facts:
+    for fact in document.facts:
         table.add_row(
             str(fact.paragraph_seq),
             fact.kind,

@@ -480,5 +480,48 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Reading a loaded document back
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    """A document as the warehouse holds it (what `reportflow text/facts` print when it is loaded)."""
+
+    doc_id: str
+    context: DocumentContext
+    paragraphs: list[Paragraph]
+    facts: list[Fact]
+    fact_ids: list[str]
+
+
+_FACT_FIELDS = [f for f in Fact.__dataclass_fields__]
+
+
+def read_document(con: duckdb.DuckDBPyConnection, doc_id: str, pipeline_version: str) -> StoredDocument | None:
+    """The loaded rows of ``doc_id`` if it was loaded ok by this ``pipeline_version``; else None."""
+    rows = con.execute(
+        "SELECT title, region, report_year FROM documents WHERE doc_id = ? AND status = 'ok' AND pipeline_version = ?",
+        [doc_id, pipeline_version],
+    ).fetchall()
+    if not rows:
+        return None
+    title, region, report_year = rows[0]
+    paragraphs = [
+        Paragraph(seq, page_no, kind, text)
+        for seq, page_no, kind, text in con.execute(
+            "SELECT seq, page_no, kind, text FROM paragraphs WHERE doc_id = ? ORDER BY seq", [doc_id]
+        ).fetchall()
+    ]
+    columns = ", ".join(["fact_id", *_FACT_FIELDS])
+    fact_rows = con.execute(
+        f"SELECT {columns} FROM facts WHERE doc_id = ? ORDER BY paragraph_seq, value_start, fact_id", [doc_id]
+    ).fetchall()
+    facts = [Fact(**dict(zip(_FACT_FIELDS, row[1:]))) for row in fact_rows]
+    return StoredDocument(
+        doc_id, DocumentContext(title, region, report_year), paragraphs, facts, [row[0] for row in fact_rows]
+    )
+
+
 def to_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
