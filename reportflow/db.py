@@ -265,6 +265,7 @@ GEOMETRY_SCHEMA = pa.schema(
         ("seq", pa.int32()),
         ("char_boxes", pa.list_(_BOX)),
         ("char_conf", pa.list_(pa.float32())),
+        ("char_pages", pa.list_(pa.int16())),
     ]
 )
 
@@ -354,6 +355,7 @@ def load_document(
             "seq": [p.seq for p in with_geometry],
             "char_boxes": [[list(b) if b else None for b in p.char_boxes] for p in with_geometry],
             "char_conf": [list(p.char_conf) if p.char_conf else None for p in with_geometry],
+            "char_pages": [list(p.char_pages) if p.char_pages else None for p in with_geometry],
         },
         schema=GEOMETRY_SCHEMA,
     )

@@ -79,6 +79,9 @@ class Paragraph:
     """One box per character of ``text`` (None for inserted spaces); empty for .txt input."""
     char_conf: list[float | None] = field(default_factory=list)
     """OCR confidence per character of ``text`` (empty unless the page was OCR'd)."""
+    char_pages: list[int] = field(default_factory=list)
+    """Page of each character of ``text`` when the paragraph runs on to another page (its
+    boxes are then in that page's coordinates); empty when it is all on ``page_no``."""
 
 
 @dataclass(slots=True)

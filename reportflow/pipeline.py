@@ -32,7 +32,14 @@ def extract_stage(acquired: AcquiredDocument, settings: Settings) -> ExtractedDo
 
 def facts_stage(acquired: AcquiredDocument, paragraphs: list[Paragraph]) -> tuple[DocumentContext, list[Fact]]:
     context = document_context(paragraphs, acquired.file_name)
-    return context, extract_facts(paragraphs, context)
+    facts = extract_facts(paragraphs, context)
+    by_seq = {p.seq: p for p in paragraphs}
+    for fact in facts:
+        # A paragraph that runs on to the next page: the fact is on the page of its number.
+        pages = by_seq[fact.paragraph_seq].char_pages if fact.paragraph_seq in by_seq else []
+        if pages and fact.value_start < len(pages):
+            fact.page_no = pages[fact.value_start]
+    return context, facts
 
 
 def process_document(path: Path, settings: Settings, archive: bool = True) -> ProcessedDocument:

@@ -136,7 +136,7 @@ SELECT f.fact_id, f.doc_id, d.file_name, d.archive_path, d.source_path, d.media_
        f.paragraph_seq, par.text, par.x0, par.top, par.x1, par.bottom,
        f.value_text, f.value_start, f.evidence, f.evidence_start,
        f.indicator, f.value, f.unit, f.kind, f.period_year, f.region, f.dq_status,
-       g.char_boxes, g.char_conf
+       g.char_boxes, g.char_conf, g.char_pages
 FROM facts AS f
 JOIN documents AS d ON d.doc_id = f.doc_id
 LEFT JOIN pages AS p ON p.doc_id = f.doc_id AND p.page_no = f.page_no
@@ -159,10 +159,12 @@ def locate_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> FactLocation:
         raise ProvenanceError(f"no fact {fact_id!r} in the warehouse{hint}")
     (fid, doc_id, file_name, archive_path, source_path, media_type, page_no, method, width, height, dpi, rotation,
      skew, seq, text, x0, top, x1, bottom, value_text, value_start, evidence, evidence_start, indicator, value, unit,
-     kind, period_year, region, dq_status, char_boxes, char_conf) = row
+     kind, period_year, region, dq_status, char_boxes, char_conf, char_pages) = row
     if text is None:
         raise ProvenanceError(f"fact {fact_id}: its paragraph {seq} is missing from the warehouse")
     boxes: list[BBox | None] = [tuple(b) if b is not None else None for b in (char_boxes or [])]  # type: ignore[misc]
+    if char_pages:  # a paragraph running on to another page: keep the boxes of the fact's page only
+        boxes = [b if i < len(char_pages) and char_pages[i] == page_no else None for i, b in enumerate(boxes)]
     if boxes and len(boxes) != len(text):
         log.warning("fact %s: %d character boxes for %d characters; boxes may be shifted", fid, len(boxes), len(text))
     return FactLocation(

@@ -60,6 +60,7 @@ COMMENT ON COLUMN paragraph_geometry.doc_id IS 'Document (documents.doc_id).';
 COMMENT ON COLUMN paragraph_geometry.seq IS 'Paragraph (paragraphs.seq).';
 COMMENT ON COLUMN paragraph_geometry.char_boxes IS 'One box [x0, top, x1, bottom] per character of paragraphs.text, in page units (origin top-left); NULL for spaces the layout engine inserted. char_boxes[value_start + 1 : value_start + length(value_text)] are the boxes of a fact''s number (DuckDB lists are 1-based).';
 COMMENT ON COLUMN paragraph_geometry.char_conf IS 'OCR confidence (0–100) per character of paragraphs.text, from the word it belongs to; NULL for text-layer pages.';
+COMMENT ON COLUMN paragraph_geometry.char_pages IS 'Page of each character of paragraphs.text when the paragraph runs on to another page (its char_boxes are then in that page''s coordinates); NULL when the whole paragraph is on paragraphs.page_no.';
 
 -- ── facts ────────────────────────────────────────────────────────────────────────────────
 COMMENT ON TABLE facts IS 'Every numeric statement found in the reports (key: fact_id), with its evidence. Validation marks each one in dq_status; facts_clean leaves out the failed ones.';

@@ -405,6 +405,7 @@ def build_paragraph(lines: list[PlacedLine], seq: int, style: DocumentStyle) -> 
     parts: list[str] = []
     boxes: list[BBox | None] = []
     confs: list[float | None] = []
+    pages: list[int] = []
     ocr = any(pl.line.ocr for pl in lines)
     for k, pl in enumerate(lines):
         if k:
@@ -412,10 +413,12 @@ def build_paragraph(lines: list[PlacedLine], seq: int, style: DocumentStyle) -> 
             if sep:
                 parts.append(sep)
                 boxes.append(None)
+                pages.append(lines[k - 1].line.page_no)
                 if ocr:
                     confs.append(None)
         parts.append(pl.line.text)
         boxes.extend(pl.line.boxes)
+        pages.extend([pl.line.page_no] * len(pl.line.text))
         if ocr:
             confs.extend(pl.line.confs if pl.line.confs else [None] * len(pl.line.text))
     text = "".join(parts)
@@ -425,7 +428,7 @@ def build_paragraph(lines: list[PlacedLine], seq: int, style: DocumentStyle) -> 
         # The glyph is layout, not content: items carry the kind instead. (A bulleted
         # heading keeps its glyph, as printed.)
         cut = m.end()
-        text, boxes = text[cut:], boxes[cut:]
+        text, boxes, pages = text[cut:], boxes[cut:], pages[cut:]
         if ocr:
             confs = confs[cut:]
     first_page = lines[0].line.page_no
@@ -444,6 +447,8 @@ def build_paragraph(lines: list[PlacedLine], seq: int, style: DocumentStyle) -> 
         bbox=bbox,
         char_boxes=boxes,
         char_conf=confs if ocr else [],
+        # Per-character pages only when the paragraph runs on to another page.
+        char_pages=pages if any(page != first_page for page in pages) else [],
     )
 
 
