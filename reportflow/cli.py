@@ -102,7 +102,7 @@ def ingest(
 def _print_summary(summary: dict[str, Any]) -> None:
     table = Table(title="reportflow ingest", show_header=False, title_justify="left")
     table.add_column("what", style="bold")
-    table.add_column("value")
+    table.add_column("value", overflow="fold")
     ok = summary["documents_ok"]
     unchanged = summary["documents_unchanged"]
     table.add_row("documents ok", f"{ok}" + (f" ({unchanged} unchanged, already loaded)" if unchanged else ""))
