@@ -90,3 +90,68 @@ def test_newspaper_date_line_is_not_the_title_but_gives_the_year_last():
         paragraphs("2023年2月21日星期二", "重点抓好八方面工作", "培育龙头企业2家"), "page.png"
     )
     assert (context.title, context.report_year) == ("重点抓好八方面工作", 2023)
+
+
+# --- the region is a name, or unknown (issue 5: `全市实现地区` on a page without a title) ---
+
+
+def test_no_region_rather_than_a_phrase_ending_in_a_unit_suffix():
+    """A page from the middle of a report: no title, no congress line, no known name."""
+    context = document_context(
+        paragraphs(
+            "全市实现地区生产总值3773.41亿元，增长3.3%。",
+            "全区新增市场主体8921户，产业园区建设提速，本县城区面貌一新。",
+            "全市实现地区生产总值增长5%以上。",
+        ),
+        "page-07.pdf",
+    )
+    assert context.region is None
+
+
+def test_a_name_the_gazetteer_lacks_still_comes_from_the_congress_line():
+    context = document_context(
+        paragraphs(
+            "政府工作报告", "——2024年1月8日在绥阳县第十八届人民代表大会第四次会议上", "全县实现地区生产总值"
+        ),
+        "x.pdf",
+    )
+    assert context.region == "绥阳县"
+
+
+def test_title_words_are_not_taken_for_a_name():
+    context = document_context(paragraphs("关于全市政府工作报告的说明", "各位代表："), "x.pdf")
+    assert context.region is None
+
+
+@pytest.mark.parametrize(
+    ("name", "plausible"),
+    [
+        ("绥阳县", True),
+        ("乌鲁木齐市", True),
+        ("新会区", True),  # gazetteer
+        ("全市实现地区", False),  # spans 全市 … 地区
+        ("全市", False),
+        ("本区", False),
+        ("我县", False),
+        ("该市", False),
+        ("产业园区", False),
+        ("城区", False),
+        ("示范区", False),
+        ("上市", False),
+        ("百强县", False),
+        ("年新会区2", False),
+    ],
+)
+def test_plausible_unit_name(name, plausible):
+    from reportflow.facts.context import plausible_unit_name
+
+    assert plausible_unit_name(name) is plausible
+
+
+def test_a_short_name_inside_another_word_is_not_the_region():
+    """A listed company's report: 新会计准则 (new accounting standards) is not 新会."""
+    text = "公司自2024年1月1日起执行新会计准则，新会计准则对本期财务报表无重大影响。"
+    assert document_context(paragraphs("第三季度报告", text), "q3.pdf").region is None
+    assert (
+        document_context(paragraphs("第三季度报告", text, "新会陈皮产业园项目"), "q3.pdf").region == "新会区"
+    )

@@ -7,11 +7,17 @@ Region, strongest evidence first:
    speaker's office (江门市市长);
 3. "<name>全市/全区/全县" in the text (2023年开平全市经济社会发展…), the most frequent;
 4. the file name, through the pinyin column of gazetteer.csv (kaiping-2023-… → 开平市);
-5. the most frequent gazetteer name in the text, then the most frequent "XX市/区/县".
+5. the most frequent gazetteer name in the text.
 
-gazetteer.csv (short,full,pinyin) turns short names into the official unit (开平 →
-开平市, 新会 → 新会区); add rows for other regions. Units not in it are still found by
-patterns 1–2 with their own suffix.
+gazetteer.csv (short,full,pinyin,not_followed_by) turns short names into the official unit
+(开平 → 开平市, 新会 → 新会区); add rows for other regions. ``not_followed_by`` lists the
+characters after which a short name is the start of another word (新会计准则, 中山大学): those
+occurrences do not count. Units not in it are still found by
+patterns 1–2 with their own suffix. A bare "XX市/区/县" in running text is never taken:
+Chinese has no word breaks, so such a match is as likely to be 全市实现地区 (in
+全市实现地区生产总值) or 产业园区 as a place; None ("unknown") is better than a wrong
+region. Candidates from patterns 1–2 must look like a name too: not opening with
+全/本/我/该/各… (全市, 本区) and without a second unit suffix inside (全市实现地区).
 
 Report year: the date line (——2023年2月16日在…), the year in the title
 (2023年政府工作报告), "2023年…主要预期目标" / "2023年工作安排", one plus the year of
@@ -36,7 +42,16 @@ _CLOSING_PARAGRAPHS = 6
 
 _UNIT_SUFFIX = "市|区|县|州|旗|盟"
 _GENERIC_UNIT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:{_UNIT_SUFFIX}))")
-_LEADING_NOISE = re.compile(r"^[在于和及与向对的年数读据关于]+")
+_LEADING_NOISE = re.compile(r"^(?:日(?=[在于]))?[在于和及与向对的年数读据关于]+")
+"""Words before a name in a title or date line ("——2024年1月8日在绥阳县第十八届…")."""
+_NOT_A_NAME_START = re.compile(r"^[全本我该各每此其这那两上下前后新老]")
+"""全市, 本区, 我县, 该市, 各区 …: words for "the unit", not names."""
+_NOT_A_NAME_INSIDE = re.compile(rf"(?:{_UNIT_SUFFIX}|省|镇|乡|村)(?=.)")
+_GENERIC_PLACE_WORD = re.compile(
+    r"(?:园|城|社|景|片|新|示范|开发|高新|保护|功能|集聚|试验|实验|自贸|合作|先行|服务|库|校|辖|"
+    r"山|老|都|超|上|夜|股|楼|门|强|大|重点|文明)(?:市|区|县)$"
+)
+"""Common nouns ending like a unit: 产业园区, 城区, 社区, 示范区, 城市, 上市, 百强县 …"""
 
 _CONGRESS = re.compile(rf"([\u4e00-\u9fff]{{2,8}}?(?:{_UNIT_SUFFIX}))第[一二三四五六七八九十]+届人民代表大会")
 _SPEAKER = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:市|区|县))(?:代)?(?:市长|区长|县长)")
@@ -66,6 +81,25 @@ def gazetteer() -> tuple[tuple[str, str, str], ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _false_friends() -> dict[str, str]:
+    """short name → characters after which it is another word (新会 + 计 = 新会计, accounting)."""
+    text = resources.files("reportflow.facts").joinpath("gazetteer.csv").read_text("utf-8")
+    return {
+        r["short"].strip(): (r.get("not_followed_by") or "").strip()
+        for r in csv.DictReader(text.splitlines())
+        if r.get("short") and (r.get("not_followed_by") or "").strip()
+    }
+
+
+def _count_short_name(text: str, short: str) -> int:
+    """Occurrences of a short name that are not the start of another word (新会计准则)."""
+    excluded = _false_friends().get(short)
+    if not excluded:
+        return text.count(short)
+    return len(re.findall(re.escape(short) + f"(?![{re.escape(excluded)}])", text))
+
+
 def gazetteer_names() -> tuple[tuple[str, str], ...]:
     """(short, full) pairs."""
     return tuple((short, full) for short, full, _ in gazetteer())
@@ -78,6 +112,23 @@ def _full_name(candidate: str) -> str:
         if name in (short, full) or name.endswith(full):
             return full
     return name
+
+
+def plausible_unit_name(name: str) -> bool:
+    """Could ``name`` (with its 市/区/县 suffix) be an administrative unit's name?
+
+    Rejects 全市, 本区 and friends, strings spanning two units (全市实现地区), and common
+    nouns that end like a unit (产业园区, 城市, 百强县). Gazetteer names always pass.
+    """
+    if any(name in (short, full) for short, full, _ in gazetteer()):
+        return True
+    return (
+        3 <= len(name) <= 7
+        and re.fullmatch(r"[\u4e00-\u9fff]+", name) is not None
+        and not _NOT_A_NAME_START.match(name)
+        and not _NOT_A_NAME_INSIDE.search(name[:-1])
+        and not _GENERIC_PLACE_WORD.search(name)
+    )
 
 
 def _known_unit_in(text: str) -> str | None:
@@ -103,7 +154,7 @@ def _region_from_title(lines: list[str]) -> str | None:
         generic = [m.group(1) for m in _GENERIC_UNIT.finditer(re.sub(r"[\d\s]+", " ", before))]
         if generic:
             name = _full_name(generic[-1].split(" ")[-1])
-            if len(name) >= 2:
+            if plausible_unit_name(name):
                 return name
     return None
 
@@ -111,9 +162,10 @@ def _region_from_title(lines: list[str]) -> str | None:
 def _region_from_patterns(lines: list[str]) -> str | None:
     for pattern in (_CONGRESS, _SPEAKER):
         for line in lines:
-            m = pattern.search(line)
-            if m:
-                return _full_name(m.group(1))
+            for m in pattern.finditer(line):
+                name = _full_name(m.group(1))
+                if plausible_unit_name(name):
+                    return name
     return None
 
 
@@ -136,14 +188,12 @@ def _region_from_file_name(file_name: str) -> str | None:
 
 
 def _region_by_frequency(text: str) -> str | None:
+    """The gazetteer unit named most often; None if the text names none (no generic guess)."""
     counts: Counter[str] = Counter()
     for short, full, _ in gazetteer():
-        counts[full] += text.count(short)
+        counts[full] += _count_short_name(text, short)
     counts = Counter({k: v for k, v in counts.items() if v})
-    if counts:
-        return counts.most_common(1)[0][0]
-    generic = Counter(_full_name(m.group(1)) for m in _GENERIC_UNIT.finditer(text))
-    return generic.most_common(1)[0][0] if generic else None
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _report_year(lines: list[str], text: str, file_name: str) -> int | None:

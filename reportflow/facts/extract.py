@@ -23,7 +23,13 @@ each mention becomes one fact:
 * **comparator**: 以上/超/超过/不少于/突破/冲刺/关口/多/余 → ``>=``; 以内/不超过/控制在/以下 →
   ``<=``; 左右/约/近 → ``~``; a top-N rank (前三) is ``<=``.
 * **aspirational**: a target under 力争/争取/冲刺/力促 earlier in its clause.
-* **kind and year**: from ``sections`` (section, paragraph and sentence cues).
+* **kind and year**: from ``sections`` (section, paragraph and sentence cues; a year sets
+  the period only as a time frame).
+* **OCR paragraphs** (``char_conf`` set) are read through ``ocrtext``: specks dropped, quote
+  marks paired by position, unpaired marks (bullets read as quotes) end a sentence.
+* **across paragraphs**: the open sentence's facts and its unfinished last phrase carry
+  into the next paragraph (``LeadIn``); a number-less label is the subject of a figure
+  printed alone below it; a count ending a paragraph takes its noun from the next one.
 
 Evidence is the verbatim paragraph text from the start of the subject's clause to the end
 of the quantity (and of its trailing modifiers or counted noun).
@@ -35,11 +41,12 @@ import re
 from dataclasses import dataclass, field, replace
 
 from reportflow.facts.context import gazetteer_names
-from reportflow.facts.indicators import indicator_code, indicator_table
+from reportflow.facts.indicators import AMOUNT_CODES, indicator_code, indicator_table
 from reportflow.facts.numbers import Mention, find_mentions, numbering_prefix_end
+from reportflow.facts.ocrtext import read_ocr_view
 from reportflow.facts.sections import SectionTracker, TimeScope
 from reportflow.facts.textview import TextView, make_view
-from reportflow.facts.units import normalise, unit_info
+from reportflow.facts.units import UNIT_RE, normalise, unit_info
 from reportflow.models import Comparator, DocumentContext, Fact, Measure, Paragraph
 
 _SENTENCE_ENDS = set("。！？!?；;\n")
@@ -212,7 +219,7 @@ _LEAD_TIME_RE = re.compile(
     r"(?:19|20)\d\d\s*(?:年)?\s*(?:[-—–~～至到]\s*(?:19|20)\d\d\s*)?年(?:度|底|末|初)?(?:以来)?"
 )
 _LEAD_APPROX_RE = re.compile(r"(?:大约|约|接近|近)(?=占|为|是)")
-_LEAD_SEP_RE = re.compile(r"(?:[、，,；;：:\s\-–•●◆■▪·(（]|以及|及|和|与|并且|并|且|或)+")
+_LEAD_SEP_RE = re.compile(r"(?:[、，,；;：:.\s\-–•●◆■▪·(（]|以及|及|和|与|并且|并|且|或)+")
 _LIST_SEP_RE = re.compile(r"[、]|以及|和|及|与")
 
 _POST_RE = re.compile(r"(?:及以上|以上|及以下|以下|以内|左右|上下|关口|大关)")
@@ -240,6 +247,12 @@ _NOUN_STOP_RE = re.compile(
     r"分别|[，,。；;：:、（(]|和|及|以上|以内"
 )
 _MAX_NOUN = 24
+_CONVERSION_RE = re.compile(r"[(（][^()（）]{1,12}[)）]")
+"""A bracket right after a quantity: the same quantity in another unit ((2.3万亩))."""
+_VERB_STUB_RE = re.compile(
+    r"(?:新增|新建|新引进|引进|增加|新|建成|建设|完成|启动|创建|培育|打造|推动|实施|改造|开工|签约|累计|共)"
+)
+"""A subject that is only the verb of the count (新增14人入选…): the clause says more."""
 _MAX_PENDING = 40
 """A number-less paragraph this short that stops mid-sentence may be the label of the next
 paragraph's figure (a data box sets the figure large, on its own line)."""
@@ -259,6 +272,17 @@ class _Pre:
     """均: the quantity holds for every subject of the previous clause."""
     difference: int = 0
     """高于/低于 before a percentage-point figure: a signed gap, not a bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeadIn:
+    """Text a paragraph left open for the next one to continue (view text)."""
+
+    text: str
+    label: bool = False
+    """A short number-less paragraph ("地区生产总值同比(下同)增长", "外贸进出口，"): the
+    subject of a figure printed alone below it (a data box). Otherwise the unfinished last
+    clause of running text ("…,规上工业企" / "业增至706家"), joined to the next clause."""
 
 
 @dataclass(slots=True)
@@ -318,6 +342,8 @@ def _analyse_pre(
         if m is None:
             break
         token = m.group()
+        if token == "增" and s[: m.start()].endswith("新"):
+            break  # 新增 (newly added) qualifies the count: 新增14人 is not 新 + 增
         category = _TAIL_TOKENS.get(token, "link")
         if category == "ge" and info.comparator is None:
             info.comparator = ">="
@@ -388,12 +414,18 @@ def _is_inline_bullet(text: str, i: int) -> bool:
 _BREAK_CANDIDATE_RE = re.compile(r"[。！？!?；;\n•●▪◆■\-–]")
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def _sentence_spans(text: str, breaks: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Sentences of a view; ``breaks``: positions of stray quote marks OCR made of bullets."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for candidate in _BREAK_CANDIDATE_RE.finditer(text):
-        i, ch = candidate.start(), candidate.group()
-        if i > start and _is_inline_bullet(text, i):
+    candidates = sorted({m.start() for m in _BREAK_CANDIDATE_RE.finditer(text)} | breaks)
+    for i in candidates:
+        ch = text[i]
+        if i in breaks:
+            if i > start:
+                spans.append((start, i))
+            start = i + 1  # the mark belongs to neither item
+        elif i > start and _is_inline_bullet(text, i):
             spans.append((start, i))
             start = i
         elif ch in _SENTENCE_ENDS:
@@ -420,8 +452,12 @@ def _following_noun(text: str, start: int, limit: int, qualified: bool = False) 
     """The counted thing written after a count (4个驻点招商小组 → 驻点招商小组).
 
     ``qualified``: the noun an amount qualifies (超百亿元项目不少于1个 → 项目); it ends before
-    the next figure or bound.
+    the next figure or bound. A conversion in brackets right after the quantity is skipped
+    (1533.33公顷(2.3万亩)鱼塘尾水处理 → 鱼塘尾水处理).
     """
+    bracket = _CONVERSION_RE.match(text, start, limit)
+    if bracket:
+        start = bracket.end()
     window = text[start : min(limit, start + _MAX_NOUN)]
     stop = _NOUN_STOP_RE.search(window)
     if qualified:
@@ -432,7 +468,20 @@ def _following_noun(text: str, start: int, limit: int, qualified: bool = False) 
     return noun, start + len(noun)
 
 
-def _measure(mention: Mention, pre: _Pre, subject: str) -> Measure:
+def _is_bracketed(text: str, previous_end: int, mention: Mention) -> bool:
+    """'(4000亩)' right after the previous quantity: a conversion of it.
+
+    The closing bracket may come up to two characters late: "(1.3万雷)" is a conversion
+    whose unit OCR misread (and a bare 万 is then dropped: no unit, no fact).
+    """
+    return (
+        mention.start == previous_end + 1
+        and text[previous_end] in "(（"
+        and any(ch in ")）" for ch in text[mention.end : mention.end + 3])
+    )
+
+
+def _measure(mention: Mention, pre: _Pre, subject: str, code: str | None = None) -> Measure:
     if mention.is_ratio:
         return "ratio"
     if mention.rank:
@@ -441,6 +490,10 @@ def _measure(mention: Mention, pre: _Pre, subject: str) -> Measure:
     if info.measure == "rate":
         changing = pre.direction != 0 and not pre.to_level
         if changing or _GROWTH_SUBJECT_RE.search(subject):
+            return "growth"
+        if code in AMOUNT_CODES and not pre.to_level:
+            # 外贸进出口 / 1.1% (a data-box label whose verb OCR lost): a percentage of an
+            # amount is its change; a share would have 占/比重 and no code
             return "growth"
         return "rate"
     return info.measure
@@ -468,9 +521,6 @@ class _ParagraphExtractor:
         self.facts: list[Fact] = []
         region = context.region or ""
         self.whole_region = "占全" + region[-1] if region else None
-        self.pending: _Pre | None = None
-        """The subject and verb of the previous paragraph when it was only that
-        ("地区生产总值同比(下同)增长" above a data-box figure "2.8%")."""
 
     def _code(self, indicator: str) -> str | None:
         """The indicator's code; on OCR text one misread character is tolerated (国定资产投资)."""
@@ -490,7 +540,7 @@ class _ParagraphExtractor:
         clause_start: int,
     ) -> Fact:
         text = self.text
-        measure = _measure(mention, pre, indicator)
+        measure = _measure(mention, pre, indicator, code)
         if measure == "pp_change" and pre.difference:
             # 高于全省1.2个百分点: a +1.2-point gap to another region's figure, stated exactly;
             # a comparison, not a value of the indicator, so it carries no code
@@ -588,17 +638,19 @@ class _ParagraphExtractor:
         state: _SentenceState,
         ci: int,
         scope: TimeScope,
+        lead_in: LeadIn | None = None,
     ) -> None:
+        """The facts of one clause; ``lead_in``: what the previous paragraph left open."""
         text = self.text
         pairs = self._fenbie_pairs(clause, mentions, state, ci)
         paired = {id(m): (ind, ev) for m, ind, ev in pairs} if pairs else {}
         boundary = clause[0]
         shared: _Pre | None = None
         for i, mention in enumerate(mentions):
+            bracketed = i > 0 and _is_bracketed(text, boundary, mention)
             pre = _analyse_pre(text, boundary, mention.start, mention, after_mention=i > 0)
-            if self.pending is not None and i == 0 and pre.ev_start == mention.start:
-                pre = replace(self.pending, ev_start=pre.ev_start)
-            self.pending = None
+            if i == 0 and lead_in is not None:
+                pre = self._with_lead_in(lead_in, clause[0], mention, pre)
             if id(mention) in paired:
                 # 分别增长10.7%、7.2%: the verb and modifiers before the first value hold for all
                 if shared is None:
@@ -620,7 +672,17 @@ class _ParagraphExtractor:
                 )
                 self._add(state, fact, ev_start, ci, relation=False)
                 continue
-            self._single(mention, pre, post_end, post_cmp, limit, state, ci, scope, clause)
+            self._single(mention, pre, post_end, post_cmp, limit, state, ci, scope, clause, bracketed)
+
+    def _with_lead_in(self, lead_in: LeadIn, clause_start: int, mention: Mention, pre: _Pre) -> _Pre:
+        """The subject read across a paragraph break: the open clause before + this clause."""
+        if lead_in.label and pre.ev_start != mention.start:
+            return pre  # a label is the subject of a figure set alone only
+        joined_text = lead_in.text + self.text[clause_start : mention.start]
+        joined = _analyse_pre(joined_text, 0, len(joined_text), mention)
+        if not joined.subject:
+            return pre
+        return replace(joined, ev_start=pre.ev_start)  # the evidence stays in this paragraph
 
     def _single(
         self,
@@ -633,9 +695,28 @@ class _ParagraphExtractor:
         ci: int,
         scope: TimeScope,
         clause: tuple[int, int],
+        bracketed: bool = False,
     ) -> None:
         text = self.text
         subject = pre.subject
+        if bracketed and unit_info(mention.unit).base_unit == "" and not mention.rank:
+            return  # "(1.3万雷)": a conversion needs a unit; a bare 万 means it was misread
+        if bracketed and state.facts:
+            # 266.67公顷(4000亩): the previous quantity in another unit, a restatement (no code)
+            previous = state.facts[-1]
+            fact = self._make(
+                mention,
+                pre,
+                previous.fact.indicator,
+                None,
+                previous.ev_start,
+                post_end,
+                post_cmp,
+                scope,
+                clause[0],
+            )
+            self._add(state, fact, previous.ev_start, ci, relation=True)
+            return
         unit_measure = unit_info(mention.unit).measure if not (mention.rank or mention.is_ratio) else None
         noun, noun_end = ("", post_end)
         if unit_measure == "count" and mention.unit not in ("位",):
@@ -687,6 +768,10 @@ class _ParagraphExtractor:
                 self._add(state, fact, pre.ev_start, ci)
                 return
 
+        if subject and _VERB_STUB_RE.fullmatch(subject):
+            self._describe_by_clause(mention, pre, ev_end, post_cmp, state, ci, scope, clause)
+            return
+
         if subject and _RELATION_RE.match(subject) and previous is not None:
             relation = _REL_TAIL_RE.sub("", text[pre.ev_start : mention.start])
             relation = _LEAD_APPROX_RE.sub("", relation, count=1)
@@ -707,6 +792,11 @@ class _ParagraphExtractor:
             code = None if _SHARE_RE.search(subject) else self._code(subject)
             fact = self._make(mention, pre, subject, code, pre.ev_start, ev_end, post_cmp, scope, clause[0])
             self._add(state, fact, pre.ev_start, ci)
+            return
+
+        if previous is not None and unit_measure == "count" and previous.fact.unit != mention.unit:
+            # "…留抵退税19.6亿元" / "30个": a bare count is not more of a different quantity
+            self._describe_by_clause(mention, pre, ev_end, post_cmp, state, ci, scope, clause)
             return
 
         if previous is not None:
@@ -744,8 +834,21 @@ class _ParagraphExtractor:
                 self._add(state, fact, target.ev_start, ci)
             return
 
-        # nothing names the quantity: the clause itself is the best description
-        lead = _LEAD_SEP_RE.match(text, clause[0], clause[1])
+        self._describe_by_clause(mention, pre, ev_end, post_cmp, state, ci, scope, clause)
+
+    def _describe_by_clause(
+        self,
+        mention: Mention,
+        pre: _Pre,
+        ev_end: int,
+        post_cmp: Comparator | None,
+        state: _SentenceState,
+        ci: int,
+        scope: TimeScope,
+        clause: tuple[int, int],
+    ) -> None:
+        """Nothing names the quantity well: the clause itself is the best description."""
+        lead = _LEAD_SEP_RE.match(self.text, clause[0], clause[1])
         first = lead.end() if lead else clause[0]
         clause_text = self.view.original_slice(first, clause[1]).strip() if clause[1] > first else ""
         fact = self._make(mention, pre, clause_text, None, pre.ev_start, ev_end, post_cmp, scope, clause[0])
@@ -769,12 +872,18 @@ class _ParagraphExtractor:
         paragraph_scope: TimeScope,
         mentions: list[Mention],
         carried: list[_Open] | None = None,
+        lead_in: LeadIn | None = None,
+        breaks: frozenset[int] = frozenset(),
     ) -> list[_Open] | None:
-        """Build the facts; return the open sentence's facts if the paragraph ends mid-sentence."""
+        """Build the facts; return the open sentence's facts if the paragraph ends mid-sentence.
+
+        ``lead_in``: the clause the previous paragraph left open (continued by this paragraph's
+        first clause); ``breaks``: stray quote marks read as bullets (OCR).
+        """
         text = self.text
         body_start = self._numbering_end()
         open_state: list[_Open] | None = None
-        spans = _sentence_spans(text)
+        spans = _sentence_spans(text, breaks)
         for index, (s_start, s_end) in enumerate(spans):
             s_start = max(s_start, body_start)
             if s_end <= s_start:
@@ -785,12 +894,15 @@ class _ParagraphExtractor:
                 state.facts = [_Open(o.fact, s_start, -1, o.relation) for o in carried]
             in_sentence = [m for m in mentions if s_start <= m.start < s_end]
             if in_sentence:
-                scope = tracker.sentence_scope(text[s_start:s_end], paragraph_scope)
+                scope = tracker.sentence_scope(
+                    text[s_start:s_end], paragraph_scope, opens_paragraph=index == 0
+                )
                 content_end = s_end - 1 if text[s_end - 1] in _SENTENCE_ENDS else s_end
                 for ci, clause in enumerate(_clause_spans(text, s_start, content_end)):
                     in_clause = [m for m in in_sentence if clause[0] <= m.start < clause[1]]
                     if in_clause:
-                        self._clause(clause, in_clause, state, ci, scope)
+                        opening = index == 0 and ci == 0
+                        self._clause(clause, in_clause, state, ci, scope, lead_in if opening else None)
             if index == len(spans) - 1 and text[s_end - 1] not in _SENTENCE_ENDS and state.facts:
                 open_state = state.facts
         return open_state
@@ -799,6 +911,12 @@ class _ParagraphExtractor:
 _ITEM_START_RE = re.compile(
     r"\s*(?:[-–•●◆■▪·]|\d{1,2}\s*[.．、)）]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}、)"
 )
+_CONTINUES_RE = re.compile(r"(?:[，,、(（]|较|比|与|和|及|同)\s*$")
+"""An item ending like this was cut (OCR joined or split lines): the next paragraph goes on."""
+_LABEL_TRAILER_RE = re.compile(r"[，,、：:\s]+$")
+_PAGE_NUMBER_RE = re.compile(r"^[\s\-—–一:：·.]*\d{1,3}[\s\-—–一:：·.]*$")
+"""A page number the layout left in the flow ("一5一", "—6—"): not text, and it does not
+interrupt the sentence it fell into."""
 
 
 def _is_running_text(paragraph: Paragraph) -> bool:
@@ -807,9 +925,69 @@ def _is_running_text(paragraph: Paragraph) -> bool:
 
 
 def _ends_open(paragraph: Paragraph) -> bool:
-    """True if running text stops mid-sentence, so the next paragraph may continue it."""
+    """True if the text stops mid-sentence, so the next paragraph may continue it.
+
+    Running text without end punctuation; a list item only when it ends on a comma or a
+    comparison word ("…排名第42位,较"), since items are complete without punctuation.
+    """
     tail = paragraph.text.rstrip()
-    return _is_running_text(paragraph) and bool(tail) and tail[-1] not in '。！？!?；;：:”’"）)】'
+    if not tail or paragraph.kind == "heading":
+        return False
+    if _is_running_text(paragraph):
+        return tail[-1] not in '。！？!?；;：:”’"）)】'
+    return bool(_CONTINUES_RE.search(tail))
+
+
+_NEXT_ITEM_RE = re.compile(r"(?:以上|以下|以内|左右)?(?:、|和|及|与)")
+
+
+def _open_tail(text: str, mentions: list[Mention], breaks: frozenset[int]) -> str:
+    """The unfinished last phrase of a paragraph that ends open.
+
+    The text after the last clause break, or after the last quantity when a list goes on
+    ("…建议100件、区政协提" → 区政协提); nothing when the paragraph stops inside the phrase of
+    a quantity ("…投资273亿元以上"), which the next paragraph continues as a whole fact.
+    """
+    cut = max(
+        [i for i, ch in enumerate(text) if ch in _SENTENCE_ENDS or ch in _CLAUSE_ENDS] + list(breaks),
+        default=-1,
+    )
+    last_end = max((m.end for m in mentions if m.end > cut), default=None)
+    if last_end is None:
+        return text[cut + 1 :]
+    next_item = _NEXT_ITEM_RE.match(text, last_end)
+    return text[next_item.end() :] if next_item else ""
+
+
+def _lead_in(
+    paragraph: Paragraph, text: str, mentions: list[Mention], breaks: frozenset[int]
+) -> LeadIn | None:
+    """What a paragraph that ends open leaves for the next one (see ``LeadIn``)."""
+    if not _ends_open(paragraph):
+        return None
+    label = _LABEL_TRAILER_RE.sub("", text)
+    if (
+        not mentions
+        and len(text) <= _MAX_PENDING
+        and label
+        and not any(ch in _SENTENCE_ENDS or ch in _CLAUSE_ENDS for ch in label)
+        and not breaks
+    ):
+        # a bare unit ("亿元" split from its number) or a letter or two ("O") names nothing
+        named = sum(1 for ch in label if "\u4e00" <= ch <= "\u9fff") >= 2 and not UNIT_RE.fullmatch(label)
+        return LeadIn(label, label=True) if named else None
+    tail = _open_tail(text, mentions, breaks)
+    return LeadIn(tail) if tail else None
+
+
+def _read(paragraph: Paragraph) -> tuple[TextView, list[Mention], frozenset[int]]:
+    """The paragraph's view, its quantities and (OCR) the stray quote marks that break it."""
+    view = make_view(paragraph.text)
+    if not paragraph.char_conf:
+        return view, find_mentions(view), frozenset()
+    reading = read_ocr_view(view, paragraph.char_conf)
+    mentions = [m for m in find_mentions(reading.view, reading.marks.quoted) if reading.keeps(m)]
+    return reading.view, mentions, reading.breaks
 
 
 def extract_facts(paragraphs: list[Paragraph], context: DocumentContext) -> list[Fact]:
@@ -817,32 +995,55 @@ def extract_facts(paragraphs: list[Paragraph], context: DocumentContext) -> list
 
     A paragraph of running text that stops mid-sentence (a page or column break the layout
     could not mend) passes its open sentence on to the next running-text paragraph, so
-    "…实现地区生产总值3773.41亿元" / "增长3.3%…" keeps its subject.
+    "…实现地区生产总值3773.41亿元" / "增长3.3%…" keeps its subject, and its unfinished
+    last clause, so "…,规上工业企" / "业增至706家" reads 规上工业企业. A short label with no
+    number ("地区生产总值同比(下同)增长", "外贸进出口，") is the subject of a figure printed
+    alone in the next paragraph (a data box).
     """
     tracker = SectionTracker(context.report_year)
     facts: list[Fact] = []
     carried: list[_Open] | None = None
-    pending: _Pre | None = None
+    lead_in: LeadIn | None = None
+    dangling: Fact | None = None
+    """A count that ended the previous paragraph before its counted noun (…成功创建11个)."""
     for paragraph in paragraphs:
-        if not paragraph.text.strip():
+        if not paragraph.text.strip() or _PAGE_NUMBER_RE.match(paragraph.text):
             continue
-        view = make_view(paragraph.text)
-        scope = tracker.enter_paragraph(view.text, paragraph.kind)
-        mentions = find_mentions(view)
+        view, mentions, breaks = _read(paragraph)
+        scope = tracker.enter_paragraph(view.text, paragraph.kind, has_quantity=bool(mentions))
         if not _is_running_text(paragraph):
             carried = None
+        if paragraph.kind == "heading" or tracker.cue_here:
+            lead_in = None  # a heading or section cue is nobody's subject
+        elif lead_in is not None and not lead_in.label and not _is_running_text(paragraph):
+            lead_in = None  # a new list item starts afresh; only a figure set alone takes a label
+        if dangling is not None and _is_running_text(paragraph):
+            _name_dangling_count(dangling, view.text, bool(paragraph.char_conf))
+        dangling = None
         extractor = _ParagraphExtractor(paragraph, view, context)
-        extractor.pending = pending
-        pending = None
         if mentions:
-            open_state = extractor.run(tracker, scope, mentions, carried)
+            open_state = extractor.run(tracker, scope, mentions, carried, lead_in, breaks)
             facts.extend(extractor.facts)
         elif not any(ch in _SENTENCE_ENDS for ch in view.text):
             open_state = carried  # a fragment without numbers between two halves of a sentence
-            if _ends_open(paragraph) and len(view.text) <= _MAX_PENDING:
-                pending = _analyse_pre(view.text, 0, len(view.text), None)
-                pending = pending if pending.subject else None
         else:
             open_state = None
         carried = open_state if _ends_open(paragraph) else None
+        lead_in = None if tracker.cue_here else _lead_in(paragraph, view.text, mentions, breaks)
+        if _ends_open(paragraph) and mentions and extractor.facts:
+            dangling = _count_at_end(extractor.facts[-1], paragraph.text)
     return facts
+
+
+def _count_at_end(fact: Fact, text: str) -> Fact | None:
+    """The fact if it is a count printed at the very end of the paragraph, with no noun."""
+    at_end = fact.value_start + len(fact.value_text) == len(text.rstrip())
+    return fact if at_end and fact.measure == "count" and fact.unit not in ("位", "") else None
+
+
+def _name_dangling_count(fact: Fact, next_text: str, ocr: bool) -> None:
+    """Give a count its counted noun from the start of the next paragraph ("全国示范型…服务站")."""
+    noun, _ = _following_noun(next_text, 0, len(next_text))
+    if len(noun) >= 2:
+        fact.indicator = noun
+        fact.indicator_code = indicator_code(noun, ocr=ocr)

@@ -62,6 +62,23 @@ _MIN_FUZZY_LENGTH = 5
 _SUFFIX_OK = re.compile(r"^(增速|增幅|涨幅|降幅|总量|总额|规模|水平|指数|排名|排位|位次)?$")
 
 
+AMOUNT_CODES = frozenset(
+    {
+        "gdp",
+        "industrial_va",
+        "fai",
+        "retail_sales",
+        "trade",
+        "budget_revenue",
+        "disposable_income",
+        "rural_disposable_income",
+        "urban_disposable_income",
+        "grain_output",
+    }
+)
+"""Indicators that are amounts (money, goods): a bare percentage of one can only be its change."""
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorEntry:
     code: str

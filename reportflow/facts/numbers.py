@@ -224,9 +224,9 @@ class _Occupied:
         return any(s < end and start < e for s, e in self._spans)
 
 
-def _excluded_spans(view: TextView) -> list[tuple[int, int]]:
+def _excluded_spans(view: TextView, quoted: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     text = view.text
-    spans = _quoted_spans(text)
+    spans = list(quoted) if quoted is not None else _quoted_spans(text)
     spans += [(m.start(), m.end()) for m in _set_phrase_re().finditer(text)]
     prefix = numbering_prefix_end(view.original)
     if prefix:
@@ -333,6 +333,8 @@ def _scan_arabic(text: str, occupied: _Occupied, out: list[Mention]) -> None:
             continue  # 100亿级: a size class
         if unit.startswith("年") and not more and re.fullmatch(r"(19|20)\d\d", number):
             continue  # a year, not a duration
+        if re.fullmatch(r"(19|20)\d\d", number) and text[unit_end : unit_end + 1] == "年":
+            continue  # "2023人年2月16日": a year with a speck read as a classifier
         if re.fullmatch(r"(19|20)\d\d", number) and _YEAR_RANGE_AFTER.match(text[end:]):
             continue  # 2023-2024年
         if unit.startswith("年") and start >= 5 and re.search(r"(19|20)\d\d[-—–~～至到]$", text[:start]):
@@ -421,11 +423,15 @@ def _scan_chinese(text: str, occupied: _Occupied, out: list[Mention]) -> None:
         occupied.add(start, end)
 
 
-def find_mentions(view: TextView) -> list[Mention]:
-    """All quantity mentions of a paragraph view, in reading order."""
+def find_mentions(view: TextView, quoted: list[tuple[int, int]] | None = None) -> list[Mention]:
+    """All quantity mentions of a paragraph view, in reading order.
+
+    ``quoted``: the quoted spans, when the caller paired the quote marks itself (OCR text,
+    whose marks lose their shape: ``reportflow.facts.ocrtext``); by default “…” and "…".
+    """
     text = view.text
     occupied = _Occupied()
-    for start, end in _excluded_spans(view):
+    for start, end in _excluded_spans(view, quoted):
         occupied.add(start, end)
     mentions: list[Mention] = []
     _scan_ratios(text, occupied, mentions)

@@ -11,6 +11,14 @@ A work report reviews the past year (actual figures) and then sets out the comin
 * a sentence that opens with a year, 今年 or 去年 has that scope for itself only
   ("2022年是…之年…？2023年是…冲刺千亿GDP强区的决战决胜之年").
 
+A year sets a scope only where it is a *time frame*: followed by a clause break
+("2022年，"), 是/以来/全年/底, a plan or review word (工作回顾, 主要预期目标, 经济社会),
+the region (全市, 开平全市, 我区) or an indicator ("2022年地区生产总值…"). A year that is
+the object of a comparison or just mentioned in a clause ("较2021年上升3位" when OCR lost
+the 较, "2021年新增长量的18.5倍", a paragraph that continues "…排名第42位,较") is not,
+and the section's year stays. A short heading with no quantity in it ("2022年 发展活力
+不断增强") is taken as a time frame unless a change or comparison word follows the year.
+
 Actual facts describe the review year (report year − 1) unless a span (过去五年 →
 report year − 5 … report year − 1) or an explicit year says otherwise; target facts describe
 the report year, or the year the sentence aims at (到2025年). A static count in a plan
@@ -21,7 +29,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from reportflow.facts.context import gazetteer_names
+from reportflow.facts.indicators import indicator_table
 from reportflow.models import FactKind
 
 _REVIEW_WORDS = re.compile(
@@ -60,6 +71,40 @@ _IMPERATIVE_START = re.compile(
 """A plan item opens with an imperative verb (加快推动13个老旧小区改造)."""
 _AVERAGE = re.compile(r"年均|平均每年|年平均")
 
+_FRAME_AFTER_YEAR = re.compile(
+    r"$|[，,：:、。；;！!？?\s]|是|以来|全年|上半年|下半年|[一二三四]季度|前三季度|度|底|末|初|"
+    r"工作|经济社会|国民经济|主要|预期|目标|计划|重点|任务|回顾|展望|安排|总结|政府|"
+    r"全市|全区|全县|全镇|全省|全国|我市|我区|我县|本市|本区|本县"
+)
+"""What may follow a year that is a time frame (besides a region name or an indicator)."""
+_OBJECT_AFTER_YEAR = re.compile(
+    r"同期|相比|比较|对比|以前|之前|前|水平|基础上|的|上升|下降|增长|增加|提高|提升|减少|降低|回落|"
+    r"新增|翻|分别|高于|低于|多于|少于|高出"
+)
+"""After a year, these make it a base of comparison or a mention, never a time frame."""
+_ENDS_WITH_COMPARISON = re.compile(r"(?:较|比|与|同|和|及|于|至|到|从|自|相比|对比)\W{0,2}$")
+"""A paragraph ending like this continues into the next one: a year opening it is an object."""
+
+
+@lru_cache(maxsize=1)
+def _frame_subject_re() -> re.Pattern[str]:
+    """Region names (新会区, 开平全市) and indicator synonyms: '2022年<this>' is a time frame."""
+    words = {e.synonym for e in indicator_table()}
+    for short, full in gazetteer_names():
+        words.update((short, full))
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def year_is_time_frame(text: str, year_end: int, headline: bool = False) -> bool:
+    """True if the year ending at ``year_end`` (after 年) frames what follows.
+
+    ``headline``: the text is a short heading with no quantity in it, where any year that is
+    not followed by a change or comparison word is the section's year.
+    """
+    if _FRAME_AFTER_YEAR.match(text, year_end) or _frame_subject_re().match(text, year_end):
+        return True
+    return headline and not _OBJECT_AFTER_YEAR.match(text, year_end)
+
 
 @dataclass(frozen=True, slots=True)
 class TimeScope:
@@ -84,6 +129,16 @@ class SectionTracker:
         self.scope = self._actual()
         self.explicit = False
         """True once a section cue was seen; before that the wording decides."""
+        self.continues_comparison = False
+        """The current paragraph opens with the object of a comparison the previous one broke
+        off after (…排名第42位,较 / 2021年上升3位)."""
+        self._previous_ends_in_comparison = False
+        self.cue_here = False
+        """The last paragraph entered set the scope (a section heading or opening)."""
+
+    def _year_frame(self, text: str, match: re.Match[str], headline: bool = False) -> bool:
+        """A year opening a paragraph or sentence is a time frame (see the module docstring)."""
+        return not self.continues_comparison and year_is_time_frame(text, match.end(), headline)
 
     def _actual(self, year: int | None = None) -> TimeScope:
         if year is None and self.report_year is not None:
@@ -110,12 +165,14 @@ class SectionTracker:
             return TimeScope("target", None)
         return TimeScope("target", self.report_year + 4, self.report_year)
 
-    def _heading_scope(self, text: str, kind: str) -> TimeScope | None:
+    def _heading_scope(self, text: str, kind: str, has_quantity: bool) -> TimeScope | None:
         if "政府工作报告" in text:
             return None  # the title's year is the report year, not a section
         year = _HEADING_YEAR.match(text) or (_HEADING_YEAR_LATE.match(text) if kind == "heading" else None)
-        if year:
+        if year and self._year_frame(text, year, headline=not has_quantity):
             return self._by_year(int(year.group(1)))
+        if year:
+            return None  # "2021年上升3位…": a year that is not a time frame says nothing
         if kind != "heading" and re.search(r"[，,、“”]", text):
             return None  # a short piece of running text (a column-wrapped line), not a title
         review = _REVIEW_WORDS.search(text)
@@ -131,7 +188,7 @@ class SectionTracker:
         if review:
             return self._past_span() if "五年" in review.group(1) else self._actual()
         year = _BODY_YEAR_START.match(text)
-        if year:
+        if year and not self.continues_comparison:
             return self._by_year(int(year.group(1)))
         if _BODY_PLAN_START.match(text):
             year_match = re.match(r"^\W{0,2}((?:19|20)\d\d)", text)
@@ -140,11 +197,18 @@ class SectionTracker:
             return self._future_span()
         return None
 
-    def enter_paragraph(self, text: str, kind: str) -> TimeScope:
-        """The scope of a paragraph (view text), updating the running scope."""
-        cue = self._heading_scope(text, kind) if _is_heading_like(text, kind) else None
+    def enter_paragraph(self, text: str, kind: str, has_quantity: bool = True) -> TimeScope:
+        """The scope of a paragraph (view text), updating the running scope.
+
+        ``has_quantity``: the paragraph states a quantity (a heading-like paragraph without
+        one may open with a year followed by anything but a comparison: a section heading).
+        """
+        self.continues_comparison = self._previous_ends_in_comparison
+        self._previous_ends_in_comparison = bool(_ENDS_WITH_COMPARISON.search(text))
+        cue = self._heading_scope(text, kind, has_quantity) if _is_heading_like(text, kind) else None
         if cue is None:
             cue = self._body_scope(text)
+        self.cue_here = cue is not None
         if cue is not None:
             self.scope = cue
             self.explicit = True
@@ -159,11 +223,19 @@ class SectionTracker:
                 self.scope = self._actual()
         return self.scope
 
-    def sentence_scope(self, sentence: str, base: TimeScope) -> TimeScope:
-        """The scope of one sentence: its own opening year, else the paragraph's."""
+    def sentence_scope(self, sentence: str, base: TimeScope, opens_paragraph: bool = False) -> TimeScope:
+        """The scope of one sentence: its own opening year, else the paragraph's.
+
+        ``opens_paragraph``: the sentence starts its paragraph (which may continue a
+        comparison the previous paragraph broke off).
+        """
         scope = base
         year = _SENTENCE_YEAR.match(sentence)
-        if year:
+        if (
+            year
+            and year_is_time_frame(sentence, year.end())
+            and not (opens_paragraph and self.continues_comparison)
+        ):
             scope = self._by_year(int(year.group(1)))
         elif _SENTENCE_THIS_YEAR.match(sentence):
             scope = self._target()

@@ -36,6 +36,13 @@ class TextView:
         a, b = self.to_original(start, end)
         return self.original[a:b]
 
+    def without(self, positions: set[int] | frozenset[int]) -> TextView:
+        """The view with the characters at these view positions removed (OCR specks)."""
+        keep = [i for i in range(len(self.text)) if i not in positions]
+        return TextView(
+            self.original, "".join(self.text[i] for i in keep), tuple(self.origin[i] for i in keep)
+        )
+
 
 def _is_ascii_alnum(char: str) -> bool:
     return char.isascii() and char.isalnum()
