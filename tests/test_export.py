@@ -13,6 +13,9 @@ from views_fixtures import BuiltWarehouse, build_gold_warehouse
 
 from reportflow.cli import app
 from reportflow.commands.export import MANIFEST, export_warehouse, warehouse_objects
+from reportflow.db import MIGRATIONS_DIR
+
+LATEST_MIGRATION = max(p.stem for p in MIGRATIONS_DIR.glob("*.sql"))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def test_parquet_export_has_every_table_and_view_with_its_rows_and_types(built: 
         "WHERE region = '江门市' AND indicator_code = 'fai' AND measure = 'growth' AND period_year = 2022").fetchall()
     assert fai == [(-0.8, "%", "jiangmen-2023-report-columns.txt")]
     manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == "001_core"
+    assert manifest["schema_version"] == LATEST_MIGRATION
     facts = next(o for o in manifest["objects"] if o["name"] == "facts")
     assert facts["rows"] == counts["facts"] and facts["kind"] == "table"
     assert any(c["name"] == "value_text" and c["comment"] for c in facts["columns"])
