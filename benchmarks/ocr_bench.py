@@ -122,6 +122,14 @@ class CachingEngine:
         except OcrError:
             return self.real.words(image, **kwargs)
 
+    def lines_batch(self, images, **kwargs):  # type: ignore[no-untyped-def]
+        from reportflow.errors import OcrError
+
+        try:
+            return self.fake.lines_batch(images, **kwargs)
+        except OcrError:
+            return self.real.lines_batch(images, **kwargs)
+
     def orientation(self, image, **kwargs):  # type: ignore[no-untyped-def]
         from reportflow.errors import OcrError
 

@@ -525,3 +525,22 @@ def test_empty_input() -> None:
 def test_single_character_page() -> None:
     (para,) = paragraphs_from_pages([synth_page([(COL1, 100, "一")])])
     assert para.text == "一" and para.kind == "body" and para.bbox == (COL1, 100, COL1 + 10, 110)
+
+
+def test_ocr_words_cut_at_a_decimal_point_join_without_a_space() -> None:
+    """Tesseract ends a word at a decimal point ('3773' + '.41亿元', jiangmen sample scan):
+    the gap is a word gap to the engine, but a space there would change the number's text."""
+    from reportflow.layout.lines import splits_a_decimal
+
+    assert splits_a_decimal("3773", ".41亿元") and splits_a_decimal("总值3773.", "41亿元")
+    assert not splits_a_decimal("GDP", ".41") and not splits_a_decimal("2023", "41")
+    units = [
+        TextUnit("实现地区生产总值3773", 100, 100, 370, 127, 27, conf=90.0),
+        TextUnit(".41亿元", 379, 100, 460, 127, 27, conf=90.0),
+        TextUnit("比上年增长", 100, 140, 235, 167, 27, conf=90.0),
+        TextUnit("3.3%", 250, 140, 300, 167, 27, conf=90.0),
+    ]
+    page = PageContent(1, 1000.0, 1400.0, "ocr", units, dpi=300)
+    text = "".join(p.text for p in paragraphs_from_pages([page]))
+    assert "3773.41亿元" in text
+    assert "增长 3.3%" in text or "增长3.3%" in text

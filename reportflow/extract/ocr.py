@@ -35,6 +35,7 @@ numpy release the GIL for most of it). PDFium rendering stays in the calling thr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -46,17 +47,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportflow.config import OcrConfig
-from reportflow.errors import OcrError
+from reportflow.errors import OcrError, ToolMissingError
 from reportflow.extract.images import (
     MIN_SKEW_DEGREES,
+    Box,
+    LargeRow,
     PageImage,
     binarize,
+    body_text_height,
     estimate_skew,
     find_bullet_discs,
-    ink_mask,
+    find_dot_bullets,
+    find_large_rows,
+    ink_blobs,
     is_blank,
+    line_crop,
     looks_sideways,
-    mask_boxes,
+    paint_boxes,
+    paper_level,
+    reduced_copy,
     rotate_image,
     rotate_quarter,
 )
@@ -148,13 +157,30 @@ def _line_extents(line: list[OcrWord], ink: np.ndarray | None) -> list[tuple[int
         spans.append([x0, max(x0 + 1, x1)])
     if ink is None:
         return [(a, b) for a, b in spans]
-    top = max(0, line[0].line_top)
-    band = ink[top : top + height]
-    if band.size == 0:
-        return [(a, b) for a, b in spans]
-    inked = band.any(axis=0)
-    width = inked.shape[0]
+    width = ink.shape[1]
+    # Rows to look for ink in: the line's box, or for a tesseract line that merged rows of
+    # neighbouring columns (taller than its words) each word's own box — the merged box
+    # reaches into the next row, whose ink would fill the gutter.
     reach = int(EDGE_REACH * height)
+    if _is_merged_line(line):
+        rows = [(max(0, w.top), max(0, w.top) + max(1, w.height)) for w in line]
+
+        def inked(k: int, j: int, lo: int, hi: int) -> np.ndarray:
+            """Columns lo..hi that hold ink in the rows of words k and j."""
+            t, b = min(rows[k][0], rows[j][0]), max(rows[k][1], rows[j][1])
+            return ink[t:b, max(0, lo) : max(0, hi)].any(axis=0)
+    else:
+        # One pass over the line's band (the words' span plus the edges' reach).
+        top = max(0, line[0].line_top)
+        xa, xb = max(0, spans[0][0] - reach - 1), min(width, spans[-1][1] + reach + 1)
+        band = ink[top : top + height, xa:xb].any(axis=0)
+
+        def inked(k: int, j: int, lo: int, hi: int) -> np.ndarray:
+            lo, hi = max(0, lo), max(0, hi)
+            if lo >= xa and hi <= xb:
+                return band[lo - xa : hi - xa]
+            return ink[top : top + height, lo:hi].any(axis=0)
+
     for k in range(len(spans) - 1):
         left, right = spans[k], spans[k + 1]
         lo = max(0, (left[0] + left[1]) // 2)
@@ -162,28 +188,34 @@ def _line_extents(line: list[OcrWord], ink: np.ndarray | None) -> list[tuple[int
         if hi <= lo:
             continue
         boundary = line[k + 1].left
-        runs = [(lo + a, lo + b) for a, b in _blank_runs(~inked[lo:hi])]
+        runs = [(lo + a, lo + b) for a, b in _blank_runs(~inked(k, k + 1, lo, hi))]
         if runs:
             start, end = min(runs, key=lambda r: 0 if r[0] <= boundary <= r[1] else min(abs(r[0] - boundary), abs(r[1] - boundary)))
             left[1], right[0] = start, end
         else:
             left[1] = right[0] = min(max(boundary, lo), hi)
     first, last = spans[0], spans[-1]
+    n = len(spans) - 1
     x0 = min(max(first[0], 0), width - 1)
-    if inked[x0]:
-        while x0 > 0 and inked[x0 - 1] and first[0] - x0 < reach:
+    window_lo = max(0, x0 - reach)
+    before = inked(0, 0, window_lo, x0 + 1)
+    if before.size and before[-1]:
+        while x0 > window_lo and before[x0 - 1 - window_lo] and first[0] - x0 < reach:
             x0 -= 1
     else:
-        ahead = np.flatnonzero(inked[x0 : min(width, first[1])])
+        ahead = np.flatnonzero(inked(0, 0, x0, min(width, first[1])))
         if len(ahead):
             x0 += int(ahead[0])
     first[0] = x0
     x1 = min(max(last[1], 1), width)
-    if inked[x1 - 1]:
-        while x1 < width and inked[x1] and x1 - last[1] < reach:
+    origin = x1 - 1
+    window_hi = min(width, x1 + reach)
+    after = inked(n, n, origin, window_hi)  # after[i] is column origin + i
+    if after.size and after[0]:
+        while x1 < window_hi and after[x1 - origin] and x1 - last[1] < reach:
             x1 += 1
     else:
-        behind = np.flatnonzero(inked[last[0] : x1])
+        behind = np.flatnonzero(inked(n, n, last[0], x1))
         if len(behind):
             x1 = last[0] + int(behind[-1]) + 1
     last[1] = x1
@@ -206,18 +238,26 @@ SPECK_GAP = 0.5
 """Gap (in line heights) on both sides that makes a doubtful punctuation word a speck."""
 
 
-def _isolated_specks(lines: list[list[OcrWord]], extents: dict[int, tuple[int, int]]) -> set[int]:
-    """Punctuation-only words read with low confidence, alone in a gap: noise in a gutter.
+def _isolated_specks(
+    lines: list[list[OcrWord]], extents: dict[int, tuple[int, int]], ink: np.ndarray | None = None
+) -> set[int]:
+    """Punctuation-only words read with low confidence that are noise, not print.
 
     On degraded scans tesseract reads specks between columns as '”。' or '|' (conf 0–47),
     which bridge the gutter and glue two columns' lines together. A real quote mark or
-    comma touches its text; these stand ≥ half a line height from both neighbours.
+    comma touches its text; these stand ≥ half a line height from both neighbours — or
+    have no ink at all in their box (a '。' at conf 26 in the middle of a 1-em gutter of
+    rl-kaiping degraded300, where the page holds no ink pixel).
     """
     specks: set[int] = set()
     for line in lines:
         ordered = sorted(line, key=lambda w: extents[id(w)][0])
         for k, word in enumerate(ordered):
             if word.conf >= SPECK_CONF or any(ch.isalnum() or is_ideograph(ch) for ch in word.text):
+                continue
+            if ink is not None and not ink[max(0, word.top) : word.top + word.height,
+                                           max(0, word.left) : word.left + word.width].any():
+                specks.add(id(word))
                 continue
             x0, x1 = extents[id(word)]
             gap = SPECK_GAP * word.line_height
@@ -248,7 +288,7 @@ def words_to_units(words: Iterable[OcrWord], ink: np.ndarray | None = None) -> l
     lines = lines_of(words)
     line_starts = {id(min(line, key=lambda w: w.left)) for line in lines}
     merged = {id(w) for line in lines if _is_merged_line(line) for w in line}
-    specks = _isolated_specks(lines, extents)
+    specks = _isolated_specks(lines, extents, ink)
     units: list[TextUnit] = []
     for word in words:
         text = normalize_text(word.text).strip()
@@ -306,6 +346,140 @@ def lines_of(words: list[OcrWord]) -> list[list[OcrWord]]:
     return list(lines.values())
 
 
+BULLET = "●"
+BULLET_CONF = 95.0
+"""Confidence of a bullet found geometrically (a disc is not a guess about digits)."""
+DOT_BULLET = "•"
+"""The unit a bullet dot '·' becomes: '•' starts an item whatever follows (the layout engine
+reads '·' followed by a digit as a middle dot, '09·02'), and items drop the glyph anyway."""
+DISC_MARGIN = 2
+"""Pixels painted around a bullet disc or dot."""
+
+# --- large type -------------------------------------------------------------------------
+
+
+def _mapped(word: OcrWord, scale: float, left: float = 0.0, top: float = 0.0,
+            line_key: tuple[int, int, int] | None = None, conf: float | None = None) -> OcrWord:
+    """A word of a scaled (and cropped) image in page pixels: page = offset + value / scale."""
+    x0, x1 = left + word.left / scale, left + (word.left + word.width) / scale
+    y0, y1 = top + word.top / scale, top + (word.top + word.height) / scale
+    ly0, ly1 = top + word.line_top / scale, top + (word.line_top + word.line_height) / scale
+    return OcrWord(
+        text=word.text,
+        left=round(x0),
+        top=round(y0),
+        width=max(1, round(x1 - x0)),
+        height=max(1, round(y1 - y0)),
+        conf=word.conf if conf is None else conf,
+        line_key=word.line_key if line_key is None else line_key,
+        line_top=round(ly0),
+        line_height=max(1, round(ly1 - ly0)),
+    )
+
+
+LINE_PSM = 7
+"""Tesseract's single-line mode for the crops of large rows."""
+LINE_DPI = 300
+"""Resolution declared for line crops: their glyphs are scaled to ~36 px, 9–10 pt at 300 dpi."""
+FIGURE_LANGUAGE = "eng"
+"""Model that re-reads large rows chi_sim reads as figures. On the sample scan's data box,
+chi_sim read '4%' as '49%' and '1.1%' as '1.19%' at most scales (a Latin '%' taken for
+'9%'), eng read all six figures right at conf 94–97 at every scale from 24 to 60 px."""
+DISAGREEMENT_CONF = 60.0
+"""Confidence of a figure the two models read differently (beyond chi_sim's known '%' →
+'9%' confusion): the better-scored reading is kept, and flagged for a look."""
+ROW_KEY_BASE = 1_000_000
+"""Block numbers of re-read rows start here (tesseract's own blocks are numbered from 1)."""
+
+_IDEOGRAPH_OR_LETTERLIKE = re.compile(r"[\u3400-\u9fff]")
+_PERCENT_READ_AS_9 = re.compile(r"9(?=%)|(?<=%)[\dOo]")
+
+
+def _row_text(words: list[OcrWord]) -> str:
+    return "".join(normalize_text(w.text).strip() for w in words)
+
+
+def _looks_like_figure(words: list[OcrWord]) -> bool:
+    """chi_sim's reading of a row has a digit and no Chinese character: a figure."""
+    text = _row_text(words)
+    return any(ch.isdigit() for ch in text) and not _IDEOGRAPH_OR_LETTERLIKE.search(text)
+
+
+def _reading_conf(words: list[OcrWord]) -> float:
+    """Mean word confidence of a row reading, capped like words_to_units caps its numbers."""
+    if not words:
+        return 0.0
+    conf = float(np.mean([w.conf for w in words]))
+    fix = repair_number_misreads(_row_text(words))
+    if fix.suspect:
+        conf = min(conf, SUSPECT_CONF)
+    elif fix.repaired:
+        conf = min(conf, REPAIRED_CONF)
+    return conf
+
+
+def choose_figure_reading(chi: list[OcrWord], eng: list[OcrWord]) -> list[OcrWord]:
+    """The reading of a large figure from chi_sim's and eng's, with an honest confidence.
+
+    * both read the same → that reading, with the better confidence;
+    * they differ only by chi_sim's '%' confusion ('4%' → '49%', '12.7%' → '12.79%6') →
+      eng's reading with its own confidence;
+    * any other difference → the reading with the higher confidence (numbers that look
+      misread count as ``SUSPECT_CONF``), its confidence capped at ``DISAGREEMENT_CONF``.
+    """
+    if not eng:
+        return chi
+    c_text, e_text = _row_text(chi), _row_text(eng)
+    c_conf, e_conf = _reading_conf(chi), _reading_conf(eng)
+    if c_text == e_text:
+        best = max(c_conf, e_conf)
+        return [dataclasses.replace(w, conf=max(w.conf, best)) for w in eng]
+    if _PERCENT_READ_AS_9.sub("", c_text) == e_text and e_conf >= c_conf:
+        return eng
+    chosen = eng if e_conf >= c_conf else chi
+    return [dataclasses.replace(w, conf=min(w.conf, DISAGREEMENT_CONF)) for w in chosen]
+
+
+def reread_large_rows(
+    gray: np.ndarray, rows: list[LargeRow], paper: int, config: OcrConfig, engine: OcrEngine
+) -> list[tuple[LargeRow, list[OcrWord]]]:
+    """The rows of large type that read as figures, each read on its own at body size, with
+    its words in page pixels: one tesseract process for all rows of the page (chi_sim), one
+    more for the figures (eng).
+
+    Only figures are kept. Headlines read better in the page than cut into rows: the ink
+    rows of a headline break where a character falls apart into small strokes (六, 一),
+    and the pieces read alone lose characters — measured on the jiangmen sample scan,
+    '…告——2023年…第十六届…' became '…报2023年…第十71届…'. Rows of a drawing's symbols
+    ('HR', '[', '琴' at conf 0–78 on a circuit diagram) hold no digit and are dropped too.
+    """
+    if not rows:
+        return []
+    crops = [line_crop(gray, row, paper) for row in rows]
+    images = [c[0] for c in crops]
+    timeout = config.page_timeout_s
+    readings = engine.lines_batch(images, languages=config.languages, psm=LINE_PSM, dpi=LINE_DPI, timeout_s=timeout)
+    figures = [k for k, words in enumerate(readings) if _looks_like_figure(words)]
+    if figures and FIGURE_LANGUAGE not in config.languages.split("+"):
+        try:
+            second = engine.lines_batch([images[k] for k in figures], languages=FIGURE_LANGUAGE, psm=LINE_PSM,
+                                        dpi=LINE_DPI, timeout_s=timeout)
+        except ToolMissingError as exc:  # no eng data: chi_sim's reading stands
+            log.warning("figures not re-read with %s: %s", FIGURE_LANGUAGE, exc)
+        else:
+            for k, eng in zip(figures, second):
+                readings[k] = choose_figure_reading(readings[k], eng)
+    kept: list[tuple[LargeRow, list[OcrWord]]] = []
+    for k in figures:
+        _, scale, (left, top) = crops[k]
+        words = [
+            _mapped(word, scale, left, top, line_key=(ROW_KEY_BASE + k, word.line_key[1], word.line_key[2]))
+            for word in readings[k]
+        ]
+        kept.append((rows[k], words))
+    return kept
+
+
 # --- one page ---------------------------------------------------------------------------
 
 
@@ -318,32 +492,58 @@ def _mean_conf(units: list[TextUnit]) -> float | None:
     return round(float(np.mean(confs)), 2) if confs else None
 
 
-BULLET = "●"
-BULLET_CONF = 95.0
-"""Confidence of a bullet found geometrically (a disc is not a guess about digits)."""
-
-
 @dataclass(slots=True)
 class _Attempt:
     rotation: int
     skew: float
     image: np.ndarray
+    ink: np.ndarray
     words: list[OcrWord]
-    bullets: list[tuple[int, int, int, int]]
+    marks: list[TextUnit]
+    """Bullets found geometrically (discs ●, dots ·), as units."""
 
 
-def _recognise(gray: np.ndarray, rotation: int, config: OcrConfig, engine: OcrEngine, dpi: int) -> _Attempt:
+def _grown(box: Box, margin: int) -> Box:
+    return box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin
+
+
+def _recognise(
+    gray: np.ndarray, rotation: int, config: OcrConfig, engine: OcrEngine, dpi: int, small: np.ndarray
+) -> _Attempt:
+    """One recognition of the page turned by ``rotation``; ``small``: the page's reduced copy."""
     upright = rotate_quarter(gray, rotation)
-    skew = estimate_skew(upright) if config.deskew else 0.0
+    skew = estimate_skew(upright, reduced=small if rotation == 0 else None) if config.deskew else 0.0
     if abs(skew) < MIN_SKEW_DEGREES:
         skew = 0.0
     prepared = rotate_image(upright, -skew) if skew else upright
-    bullets = find_bullet_discs(prepared, dpi or None)
-    masked = mask_boxes(prepared, bullets)
+    blobs = ink_blobs(prepared)
+    body = body_text_height(blobs)
+    discs = find_bullet_discs(prepared, dpi or None, blobs)
+    dots = find_dot_bullets(blobs, body, discs)
+    rows = find_large_rows(blobs, body)
+    paper = paper_level(prepared, reduced=small)  # the paper of the page, before rotation pads it
+    # Figures in large type are read first, on their own, and painted out of the page so the
+    # main recognition neither misreads them nor glues their labels to them.
+    figures = reread_large_rows(prepared, rows, paper, config, engine)
+    marks_painted = [_grown(b, DISC_MARGIN) for b in discs] + [_grown(d.mark, DISC_MARGIN) for d in dots]
+    masked = paint_boxes(prepared, marks_painted + [row.padded(prepared.shape) for row, _ in figures], paper)
     if config.binarize:
         masked = binarize(masked)
-    words = engine.words(masked, languages=config.languages, psm=config.psm, dpi=dpi, timeout_s=config.page_timeout_s)
-    return _Attempt(rotation, skew, prepared, words, bullets)
+    words = engine.words(masked, languages=config.languages, psm=config.psm, dpi=dpi,
+                         timeout_s=config.page_timeout_s)
+    words += [word for _, row_words in figures for word in row_words]
+    # Word extents are corrected against the ink; a bullet's ink (painted out for tesseract)
+    # would otherwise widen the word before it across the gutter the bullet hangs in.
+    ink = blobs.ink
+    if marks_painted:
+        ink = ink.copy()
+        for x0, y0, x1, y1 in marks_painted:
+            ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = False
+    marks = bullet_units(discs) + [
+        TextUnit(DOT_BULLET, float(x0), float(y0), float(x1), float(y1), size=float(y1 - y0), conf=BULLET_CONF)
+        for x0, y0, x1, y1 in (d.line for d in dots)
+    ]
+    return _Attempt(rotation, skew, prepared, ink, words, marks)
 
 
 def bullet_units(boxes: list[tuple[int, int, int, int]]) -> list[TextUnit]:
@@ -358,28 +558,29 @@ def recognise_page(page: PageImage, config: OcrConfig, engine: OcrEngine) -> Pag
     gray = page.image
     dpi = round(page.dpi) if page.dpi else 0
     notes = [page.note] if page.note else []
-    if is_blank(gray):
+    small = reduced_copy(gray)
+    if is_blank(gray, reduced=small):
         notes.append("blank page")
         return PageContent(page.page_no, float(gray.shape[1]), float(gray.shape[0]), "ocr", [], None, page.dpi,
                            note="; ".join(notes))
     rotation = 0
     osd_done = False
-    if config.osd == "always" or (config.osd == "auto" and looks_sideways(gray)):
+    if config.osd == "always" or (config.osd == "auto" and looks_sideways(gray, reduced=small)):
         orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
         osd_done = True
         if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
             rotation = orientation.rotate
-    attempt = _recognise(gray, rotation, config, engine, dpi)
+    attempt = _recognise(gray, rotation, config, engine, dpi, small)
     mean = float(np.mean([w.conf for w in attempt.words])) if attempt.words else 0.0
     if config.osd == "auto" and not osd_done and mean < LOW_PAGE_CONF:
         # A poor first read is the cheap signal for an upside-down page: ask OSD, and keep
         # whichever recognition carries more confidence.
         orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
         if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
-            other = _recognise(gray, orientation.rotate, config, engine, dpi)
+            other = _recognise(gray, orientation.rotate, config, engine, dpi, small)
             if _conf_mass(other.words) > _conf_mass(attempt.words):
                 attempt = other
-    units = words_to_units(attempt.words, ink_mask(attempt.image)) + bullet_units(attempt.bullets)
+    units = words_to_units(attempt.words, attempt.ink) + attempt.marks
     if attempt.rotation:
         notes.append(f"rotated {attempt.rotation}°")
     if attempt.skew:

@@ -353,7 +353,26 @@ def _space_before(pu: PageUnits, order: np.ndarray, seg: np.ndarray) -> np.ndarr
     limit = np.where(both, cjk_limit, np.where(one, mixed_limit, SPACE_LATIN_EM))
     # Never a space before closing punctuation or after an opening bracket ('3.3 %', '( 1').
     glued = np.isin(pu.first_cp[b], _NO_SPACE_BEFORE_CPS) | np.isin(pu.last_cp[a], _NO_SPACE_AFTER_CPS)
-    return (gap - tracking > limit * em) & ~glued
+    space = (gap - tracking > limit * em) & ~glued
+    if pu.is_ocr:
+        for k in np.flatnonzero(space).tolist():
+            if splits_a_decimal(pu.texts[int(a[k])], pu.texts[int(b[k])]):
+                space[k] = False
+    return space
+
+
+def splits_a_decimal(left: str, right: str) -> bool:
+    """Tesseract cut a decimal number at its point: '3773' + '.41', '3773.' + '41'.
+
+    The decimal point is narrow and its gap wide, so OCR words end or start there (the
+    jiangmen sample scan: '3773 .41亿元'). A digit-point-digit sequence is one number in these
+    reports, so the pieces join with nothing between them.
+    """
+    if not left or not right:
+        return False
+    if left[-1].isdigit() and len(right) > 1 and right[0] == "." and right[1].isdigit():
+        return True
+    return len(left) > 1 and left[-1] == "." and left[-2].isdigit() and right[0].isdigit()
 
 
 def _segment_medians(
@@ -578,6 +597,8 @@ def _assemble(
 def space_between(left: str, right: str, gap: float, em: float, ocr: bool) -> bool:
     """Whether a gap of ``gap`` between two pieces of one row is a space (same rules as inside lines)."""
     if right[0] in _NO_SPACE_BEFORE or left[-1] in _NO_SPACE_AFTER:
+        return False
+    if ocr and splits_a_decimal(left, right):
         return False
     cjk_a, cjk_b = is_cjk(left[-1]), is_cjk(right[0])
     if cjk_a and cjk_b:
