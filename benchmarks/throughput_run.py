@@ -1,0 +1,499 @@
+"""One measured ingestion run, in its own process (the throughput benchmark starts it).
+
+    python -m benchmarks.throughput_run {direct,flow} --files LIST --out RESULT.json
+                                        [--workers N] [--profile DIR]
+
+``--files`` is a text file with one input path a line. The warehouse, archive, Prefect result
+store and PREFECT_HOME come from the environment the benchmark sets (``REPORTFLOW_DB``,
+``REPORTFLOW_RESULTS_DIR``, ``PREFECT_HOME``: all inside a fresh temporary folder), so every
+run starts cold: no cached stage result, no loaded document.
+
+* ``direct``: the stage functions called in-process, exactly the work the flow does — per
+  document acquire → extract → repair layout → facts → load (one DuckDB transaction under
+  the warehouse's writer lock), ``workers`` documents at a time in threads like the flow's
+  task runner; then, for the run, validate (Great Expectations + Data Docs), the HTML run
+  report and publish. Each stage's wall time and thread CPU time are recorded per document.
+* ``flow``: ``flows.ingest.ingest`` over the same files. The ephemeral Prefect server is
+  started first (timed separately: a deployed server is already up), then the flow call is
+  timed; the task runs' durations are read back from the Prefect API per stage.
+
+``--profile DIR`` (direct mode, use ``--workers 1``): one cProfile per stage, enabled only
+around that stage's calls, dumped as ``DIR/<stage>.pstats``.
+
+The result JSON holds the timings, counts and the process's own peak RSS
+(``getrusage``); the benchmark adds the peak RSS of the whole process tree it polled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.util
+import json
+import logging
+import os
+import resource
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DOC_STAGES = ("acquire", "extract", "repair", "facts", "load")
+RUN_STAGES = ("start", "gx_import", "validate", "report", "publish")
+
+
+@dataclass(slots=True)
+class DocumentTiming:
+    path: str
+    ok: bool = True
+    error: str = ""
+    pages_text: int = 0
+    pages_ocr: int = 0
+    paragraphs: int = 0
+    facts: int = 0
+    rows: int = 0
+    """Rows written to DuckDB: documents + pages + paragraphs + paragraph_geometry + facts."""
+    wall: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """Thread CPU time per stage (excludes GIL waits and tesseract subprocesses)."""
+    insert_wall: float = 0.0
+    """Time inside ``load_document`` alone (the load stage also opens the working copy)."""
+
+
+@dataclass(slots=True)
+class RunResult:
+    mode: str
+    workers: int
+    files: int
+    wall_s: float = 0.0
+    """The measured run: first acquire to publish (direct) or the flow call (flow)."""
+    import_s: float = 0.0
+    server_start_s: float = 0.0
+    documents_ok: int = 0
+    documents_failed: int = 0
+    failures: list[str] = field(default_factory=list)
+    pages_text: int = 0
+    pages_ocr: int = 0
+    paragraphs: int = 0
+    facts: int = 0
+    rows: int = 0
+    stage_wall: dict[str, float] = field(default_factory=dict)
+    stage_cpu: dict[str, float] = field(default_factory=dict)
+    insert_wall: float = 0.0
+    task_runs: dict[str, dict[str, float]] = field(default_factory=dict)
+    """flow mode: per task name, count and summed duration from the Prefect API."""
+    expectations_passed: int = 0
+    expectations_failed: int = 0
+    self_maxrss_mb: float = 0.0
+    children_maxrss_mb: float = 0.0
+    self_cpu_s: float = 0.0
+    children_cpu_s: float = 0.0
+    run_cpu_s: float = 0.0
+    """CPU seconds of the whole process tree (this process, its threads, tesseract processes,
+    the ephemeral Prefect server) during the measured run (``wall_s``)."""
+
+
+def tree_cpu_seconds() -> float:
+    """CPU time so far of this process, its reaped children and its live descendants."""
+    import psutil
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = me.ru_utime + me.ru_stime + reaped.ru_utime + reaped.ru_stime
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:  # exited meanwhile (then counted in RUSAGE_CHILDREN, or lost)
+            continue
+        total += times.user + times.system
+    return total
+
+
+# --- direct ---------------------------------------------------------------------------------
+
+
+class StageProfiles:
+    """One cProfile.Profile per stage, enabled only around that stage (single thread)."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[str, cProfile.Profile] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        profile = self.profiles.setdefault(name, cProfile.Profile())
+        profile.enable()
+        try:
+            yield
+        finally:
+            profile.disable()
+
+    def dump(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, profile in self.profiles.items():
+            profile.dump_stats(str(folder / f"{name}.pstats"))
+
+
+class _NoProfiles(StageProfiles):
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        yield
+
+
+def _timed(record: DocumentTiming | dict[str, float], cpu: dict[str, float] | None, name: str,
+           profiles: StageProfiles, fn: Callable[[], T]) -> T:
+    wall0, cpu0 = time.perf_counter(), time.thread_time()
+    try:
+        with profiles.stage(name):
+            return fn()
+    finally:
+        walls = record.wall if isinstance(record, DocumentTiming) else record
+        cpus = record.cpu if isinstance(record, DocumentTiming) else cpu
+        walls[name] = walls.get(name, 0.0) + time.perf_counter() - wall0
+        if cpus is not None:
+            cpus[name] = cpus.get(name, 0.0) + time.thread_time() - cpu0
+
+
+def rows_of(extracted: Any, paragraphs: Sequence[Any], facts: Sequence[Any]) -> int:
+    """Rows ``load_document`` writes for one document (see reportflow.db.load_document)."""
+    pages = len(extracted.pages) if extracted.pages else 1
+    geometry = sum(1 for p in paragraphs if p.char_boxes)
+    return 1 + pages + len(paragraphs) + geometry + len(facts)
+
+
+def process_document(path: Path, settings: Any, profiles: StageProfiles) -> DocumentTiming:
+    """One document through the stage functions, as the flow's task chain runs it."""
+    from reportflow import db as warehouse_db
+    from reportflow.acquire import acquire, settle_seconds_from_env
+    from reportflow.layout import repair_layout
+    from reportflow.pipeline import extract_stage, facts_stage
+    from reportflow.versions import pipeline_version
+
+    timing = DocumentTiming(str(path))
+    acquired = None
+    try:
+        acquired = _timed(timing, None, "acquire", profiles,
+                          lambda: acquire(path, settings.archive_dir, settle_seconds_from_env()))
+        extracted = _timed(timing, None, "extract", profiles, lambda: extract_stage(acquired, settings))
+        paragraphs = _timed(timing, None, "repair", profiles, lambda: repair_layout(extracted))
+        context, facts = _timed(timing, None, "facts", profiles, lambda: facts_stage(acquired, paragraphs))
+
+        def load() -> Any:
+            with warehouse_db.Warehouse(settings.db_path).write() as con:
+                start = time.perf_counter()
+                outcome = warehouse_db.load_document(
+                    con, acquired, extracted, paragraphs, context, facts, pipeline_version()
+                )
+                timing.insert_wall += time.perf_counter() - start
+                return outcome
+
+        outcome = _timed(timing, None, "load", profiles, load)
+        timing.pages_text, timing.pages_ocr = outcome.pages_text, outcome.pages_ocr
+        timing.paragraphs, timing.facts = outcome.paragraphs, outcome.facts
+        timing.rows = rows_of(extracted, paragraphs, facts)
+    except Exception as exc:  # a failing document stops only itself, as in the flow
+        from flows.ingest import error_code_of, error_message_of
+
+        timing.ok = False
+        timing.error = f"{error_code_of(exc)}: {error_message_of(exc)}"
+        with warehouse_db.Warehouse(settings.db_path).write() as con:
+            warehouse_db.record_failure(
+                con, str(path), error_message_of(exc), error_code_of(exc), pipeline_version(), acquired
+            )
+    return timing
+
+
+def run_direct(files: list[Path], workers: int, profiles: StageProfiles) -> RunResult:
+    from reportflow import db as warehouse_db
+    from reportflow.config import Settings
+
+    result = RunResult("direct", workers, len(files))
+    start = time.perf_counter()
+    import reportflow.extract  # noqa: F401  (what `import flows.ingest` loads in the flow run)
+    import reportflow.facts  # noqa: F401
+    import reportflow.layout  # noqa: F401
+    import reportflow.pipeline  # noqa: F401
+
+    result.import_s = time.perf_counter() - start
+    settings = Settings.from_env()
+    warehouse = warehouse_db.Warehouse(settings.db_path)
+    run_id = str(uuid.uuid4())
+    run_wall: dict[str, float] = {}
+    run_cpu: dict[str, float] = {}
+    cpu_start = tree_cpu_seconds()
+    started = time.perf_counter()
+
+    def begin() -> None:
+        with warehouse.write() as con:
+            warehouse_db.start_run(con, run_id, None)
+
+    _timed(run_wall, run_cpu, "start", profiles, begin)
+    timings: list[DocumentTiming] = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="direct-doc") as pool:
+        futures = [pool.submit(process_document, path, settings, profiles) for path in files]
+        for future in as_completed(futures):
+            timings.append(future.result())
+    loaded = [t for t in timings if t.ok]
+    doc_ids = _doc_ids(warehouse, [t.path for t in loaded])
+
+    def import_gx() -> None:
+        # Great Expectations is imported on first use, by both runs: a fixed cost per process.
+        import reportflow.validation.context  # noqa: F401
+
+    if doc_ids:
+        _timed(run_wall, run_cpu, "gx_import", profiles, import_gx)
+
+    def validate() -> Any:
+        from reportflow.validate import validate_run
+
+        with warehouse.write() as con:
+            return validate_run(con, run_id, doc_ids, settings.db_path.parent / "data_docs")
+
+    validation = _timed(run_wall, run_cpu, "validate", profiles, validate) if doc_ids else None
+
+    def finish_and_report() -> None:
+        with warehouse.write() as con:
+            warehouse_db.finish_run(con, run_id, "completed" if len(loaded) == len(timings) else "failed", {})
+            if importlib.util.find_spec("reportflow.report") is not None:  # as tasks.stages decides
+                from reportflow.report import write_run_report
+
+                write_run_report(con, run_id, settings.db_path.parent / "reports")
+
+    _timed(run_wall, run_cpu, "report", profiles, finish_and_report)
+    _timed(run_wall, run_cpu, "publish", profiles, warehouse.publish)
+    result.wall_s = time.perf_counter() - started
+    result.run_cpu_s = tree_cpu_seconds() - cpu_start
+
+    stage_wall: dict[str, float] = defaultdict(float)
+    stage_cpu: dict[str, float] = defaultdict(float)
+    for t in timings:
+        for name, value in t.wall.items():
+            stage_wall[name] += value
+        for name, value in t.cpu.items():
+            stage_cpu[name] += value
+        result.insert_wall += t.insert_wall
+    for name in RUN_STAGES:
+        stage_wall[name] += run_wall.get(name, 0.0)
+        stage_cpu[name] += run_cpu.get(name, 0.0)
+    result.stage_wall, result.stage_cpu = dict(stage_wall), dict(stage_cpu)
+    result.documents_ok = len(loaded)
+    result.documents_failed = len(timings) - len(loaded)
+    result.failures = sorted(f"{Path(t.path).name}: {t.error}" for t in timings if not t.ok)
+    result.pages_text = sum(t.pages_text for t in loaded)
+    result.pages_ocr = sum(t.pages_ocr for t in loaded)
+    result.paragraphs = sum(t.paragraphs for t in loaded)
+    result.facts = sum(t.facts for t in loaded)
+    result.rows = sum(t.rows for t in loaded)
+    if validation is not None:
+        result.expectations_passed = validation.expectations_passed
+        result.expectations_failed = validation.expectations_failed
+    return result
+
+
+def _doc_ids(warehouse: Any, paths: list[str]) -> list[str]:
+    """doc_ids of the loaded files (the load outcome's id is the file's sha256)."""
+    from reportflow.acquire import sha256_of
+
+    return sorted({sha256_of(Path(p)) for p in paths})
+
+
+# --- flow -----------------------------------------------------------------------------------
+
+
+def start_prefect_server() -> None:
+    """Start the ephemeral Prefect server (the first API call does) before the timed flow."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.api_healthcheck()
+
+
+def task_run_durations(flow_run_id: str) -> dict[str, dict[str, float]]:
+    """Per task name: how many task runs, their summed run time and summed wall (start→end)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    out: dict[str, dict[str, float]] = defaultdict(lambda: {"count": 0.0, "run_s": 0.0, "wall_s": 0.0})
+    with get_client(sync_client=True) as client:
+        offset = 0
+        while True:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[uuid.UUID(flow_run_id)])),
+                limit=200,
+                offset=offset,
+            )
+            for run in runs:
+                entry = out[task_name(run.name)]
+                entry["count"] += 1
+                entry["run_s"] += run.total_run_time.total_seconds() if run.total_run_time else 0.0
+                if run.start_time and run.end_time:
+                    entry["wall_s"] += (run.end_time - run.start_time).total_seconds()
+            if len(runs) < 200:
+                break
+            offset += 200
+    return dict(out)
+
+
+def task_name(task_run_name: str) -> str:
+    """'extract tp0001.pdf' → 'extract'; 'validate-a1b' (Prefect's default run name) → 'validate'."""
+    if " " in task_run_name:
+        return task_run_name.split(" ")[0]
+    return task_run_name.rsplit("-", 1)[0]
+
+
+EXPERIMENTS = ("opaque", "nomemcache", "opaque,nomemcache")
+"""Changes to the flow tried *by the benchmark only*, at run time, to measure a suggestion
+before anyone edits flows/ or tasks/:
+
+* ``opaque``: every positional argument of a stage task (``submit`` or a direct call) is
+  wrapped in ``prefect.utilities.annotations.opaque``, so Prefect resolves a future to its
+  result but walks neither the future's result nor a value passed as is (pages of
+  characters, per-character boxes) with ``visit_collection`` looking for upstream futures.
+  None of these arguments holds a future inside, so nothing is lost.
+* ``nomemcache``: the stage tasks get ``cache_result_in_memory=False``: a finished task's
+  result is dropped from memory once persisted (it is read back from the result store when
+  a later task or the load asks for it), so the run's memory does not grow with its size.
+"""
+
+
+def _opaque_args(args: tuple[Any, ...]) -> list[Any]:
+    from prefect.utilities.annotations import opaque
+
+    return [opaque(a) for a in args]
+
+
+class _OpaqueArguments:
+    """A stage task whose positional arguments are wrapped in ``opaque``."""
+
+    def __init__(self, task: Any) -> None:
+        self._task = task
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        return self._task.submit(*_opaque_args(args), **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._task(*_opaque_args(args), **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._task, name)
+
+
+def apply_experiment(names: str) -> None:
+    """Patch flows.ingest.bind_stage_tasks for the comma-separated experiments."""
+    import dataclasses
+
+    import flows.ingest
+
+    wanted = set(names.split(","))
+    unknown = wanted - {"opaque", "nomemcache"}
+    if unknown:
+        raise ValueError(f"unknown experiment(s) {sorted(unknown)}: {', '.join(EXPERIMENTS)}")
+    bind = flows.ingest.bind_stage_tasks
+
+    def bind_patched(settings: Any) -> Any:
+        tasks = bind(settings)
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(tasks):
+            task = getattr(tasks, f.name)
+            if "nomemcache" in wanted and f.name in ("extract", "layout", "facts"):
+                task = task.with_options(cache_result_in_memory=False)
+            if "opaque" in wanted:
+                task = _OpaqueArguments(task)
+            changes[f.name] = task
+        return dataclasses.replace(tasks, **changes)
+
+    flows.ingest.bind_stage_tasks = bind_patched  # type: ignore[assignment]
+
+
+def run_flow(files: list[Path], workers: int, experiment: str | None = None) -> RunResult:
+    result = RunResult("flow" if not experiment else f"flow+{experiment}", workers, len(files))
+    start = time.perf_counter()
+    from flows.ingest import IngestFailed, ingest
+
+    if experiment:
+        apply_experiment(experiment)
+
+    result.import_s = time.perf_counter() - start
+    start = time.perf_counter()
+    start_prefect_server()
+    result.server_start_s = time.perf_counter() - start
+    cpu_start = tree_cpu_seconds()
+    start = time.perf_counter()
+    try:
+        summary = ingest([str(f) for f in files])
+    except IngestFailed as failed:
+        summary = failed.summary.as_dict()
+    result.wall_s = time.perf_counter() - start
+    result.run_cpu_s = tree_cpu_seconds() - cpu_start
+    result.documents_ok = summary["documents_ok"]
+    result.documents_failed = summary["documents_failed"]
+    result.failures = [f"{Path(f['path']).name}: {f['error_code']}: {f['error']}" for f in summary["failures"]]
+    result.pages_text = summary["pages_text"]
+    result.pages_ocr = summary["pages_ocr"]
+    result.paragraphs = summary["paragraphs"]
+    result.facts = summary["facts"]
+    result.expectations_passed = summary["expectations_passed"]
+    result.expectations_failed = summary["expectations_failed"]
+    try:
+        result.task_runs = task_run_durations(summary["run_id"])
+    except Exception as exc:  # the timings above stand without the per-task breakdown
+        log.warning("could not read task runs: %s", exc)
+    return result
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def _finish(result: RunResult) -> RunResult:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.self_maxrss_mb = me.ru_maxrss / 1024  # KiB on Linux
+    result.children_maxrss_mb = children.ru_maxrss / 1024
+    result.self_cpu_s = me.ru_utime + me.ru_stime
+    result.children_cpu_s = children.ru_utime + children.ru_stime
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=("direct", "flow"))
+    parser.add_argument("--files", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--workers", type=int, default=0, help="documents at a time (default: as the flow)")
+    parser.add_argument("--profile", type=Path, help="direct mode: write one cProfile per stage here")
+    parser.add_argument("--experiment", choices=EXPERIMENTS, help="flow mode: try a change at run time")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    files = [Path(line) for line in args.files.read_text(encoding="utf-8").splitlines() if line.strip()]
+    workers = args.workers or flow_doc_concurrency()
+    if args.profile and workers != 1:
+        parser.error("--profile needs --workers 1 (cProfile follows one thread)")
+    if args.mode == "direct":
+        profiles = StageProfiles() if args.profile else _NoProfiles()
+        result = run_direct(files, workers, profiles)
+        if args.profile:
+            profiles.dump(args.profile)
+    else:
+        result = run_flow(files, workers, args.experiment)
+    args.out.write_text(json.dumps(asdict(_finish(result)), indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def flow_doc_concurrency() -> int:
+    """How many documents the flow's thread runner works on at a time (flows.ingest)."""
+    value = os.environ.get("REPORTFLOW_DOC_CONCURRENCY")
+    return int(value) if value else max(2, os.cpu_count() or 1)
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "throughput-run"
+    raise SystemExit(main())
