@@ -25,6 +25,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.states import State
@@ -211,10 +212,15 @@ def _submit_chain(tasks: StageTasks, path: str, settings: Settings) -> _Chain:
     # it looking for nested futures (there are none). Walking a document's pages of
     # characters was half of the flow's CPU time (visit_collection, profiled on 30
     # documents / 101 pages: 52 of 104 s; benchmarks/README.md, Throughput).
-    acquired = tasks.acquire.submit(path, opaque(settings))
-    extracted = tasks.extract.submit(opaque(acquired), opaque(settings))
-    paragraphs = tasks.layout.submit(opaque(acquired), opaque(extracted), opaque(settings))
-    facts = tasks.facts.submit(opaque(acquired), opaque(paragraphs), opaque(settings))
+    # Only on the thread runner: prefect-dask hands arguments to Dask, which takes the
+    # annotation (a tuple) for a task spec and never unwraps it.
+    context = FlowRunContext.get()
+    threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+    wrap: Any = opaque if threads else (lambda value: value)
+    acquired = tasks.acquire.submit(path, settings)
+    extracted = tasks.extract.submit(wrap(acquired), settings)
+    paragraphs = tasks.layout.submit(wrap(acquired), wrap(extracted), settings)
+    facts = tasks.facts.submit(wrap(acquired), wrap(paragraphs), settings)
     return _Chain(path, [acquired, extracted, paragraphs, facts])
 
 
