@@ -388,6 +388,8 @@ chi_sim read '4%' as '49%' and '1.1%' as '1.19%' at most scales (a Latin '%' tak
 DISAGREEMENT_CONF = 60.0
 """Confidence of a figure the two models read differently (beyond chi_sim's known '%' →
 '9%' confusion): the better-scored reading is kept, and flagged for a look."""
+FIGURE_MAX_WIDTH = 8.0
+"""Rows of large type wider than this many glyph heights are not re-read (see ``reread_large_rows``)."""
 ROW_KEY_BASE = 1_000_000
 """Block numbers of re-read rows start here (tesseract's own blocks are numbered from 1)."""
 
@@ -453,6 +455,9 @@ def reread_large_rows(
     '…告——2023年…第十六届…' became '…报2023年…第十71届…'. Rows of a drawing's symbols
     ('HR', '[', '琴' at conf 0–78 on a circuit diagram) hold no digit and are dropped too.
     """
+    # A figure is a few glyphs wide ('12.7%', '3773.41亿元'); wider rows are headlines, and
+    # not reading them saves a tesseract run on most pages.
+    rows = [row for row in rows if row.box[2] - row.box[0] <= FIGURE_MAX_WIDTH * row.glyph_height]
     if not rows:
         return []
     crops = [line_crop(gray, row, paper) for row in rows]
