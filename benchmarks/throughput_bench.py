@@ -63,8 +63,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks.throughput_corpus import DEFAULT_DIR, first_documents, scan_images, text_documents  # noqa: E402
-from benchmarks.throughput_run import EXPERIMENTS, flow_doc_concurrency  # noqa: E402
+from benchmarks.throughput_corpus import DEFAULT_DIR, first_documents, scan_images, text_documents
+from benchmarks.throughput_run import EXPERIMENTS, flow_doc_concurrency
 
 log = logging.getLogger(__name__)
 

@@ -42,9 +42,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks.throughput_bench import run_process  # noqa: E402
-from benchmarks.throughput_corpus import DEFAULT_DIR, text_documents  # noqa: E402
-from benchmarks.throughput_run import EXPERIMENTS  # noqa: E402
+from benchmarks.throughput_bench import run_process
+from benchmarks.throughput_corpus import DEFAULT_DIR, text_documents
+from benchmarks.throughput_run import EXPERIMENTS
 
 STAGES = ("acquire", "extract", "repair", "facts", "load", "start", "gx_import", "validate", "report", "publish")
 PROJECT_PARTS = ("/reportflow/", "/tasks/", "/flows/")

@@ -218,9 +218,10 @@ def run_direct(files: list[Path], workers: int, profiles: StageProfiles) -> RunR
 
     result = RunResult("direct", workers, len(files))
     start = time.perf_counter()
-    import reportflow.extract  # noqa: F401  (what `import flows.ingest` loads in the flow run)
-    import reportflow.facts  # noqa: F401
-    import reportflow.layout  # noqa: F401
+    # what `import flows.ingest` loads in the flow run
+    import reportflow.extract
+    import reportflow.facts
+    import reportflow.layout
     import reportflow.pipeline  # noqa: F401
 
     result.import_s = time.perf_counter() - start

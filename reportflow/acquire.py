@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportflow.errors import FileNotReadyError, UnreadableFileError, UnsupportedInputError
+from reportflow.models import MediaType
 
-SUPPORTED_EXTENSIONS = {
+SUPPORTED_EXTENSIONS: dict[str, MediaType] = {
     ".pdf": "pdf",
     ".png": "image",
     ".jpg": "image",

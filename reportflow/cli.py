@@ -26,7 +26,7 @@ DbOption = Annotated[
 ]
 
 
-def _settings(db: Path | None = None):  # noqa: ANN202 - imported lazily to keep --help fast
+def _settings(db: Path | None = None):  # Settings imported lazily to keep --help fast
     from reportflow.config import Settings
 
     return Settings.from_env(db)
@@ -54,7 +54,8 @@ def ingest(
         os.environ["REPORTFLOW_TASK_RUNNER"] = runner  # read when flows.ingest is imported
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.ingest import IngestFailed, ingest as ingest_flow
+    from flows.ingest import IngestFailed
+    from flows.ingest import ingest as ingest_flow
     from reportflow import progress as events
     from reportflow.acquire import discover
 
@@ -127,7 +128,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         console.print(f"[red]✗[/] {failure['path']}: {failure['error_code']} at {failure['stage']}: {failure['error']}")
 
 
-def _process(file: Path):  # noqa: ANN202
+def _process(file: Path):
     from reportflow.errors import DocumentError
     from reportflow.pipeline import process_document
 
@@ -138,7 +139,7 @@ def _process(file: Path):  # noqa: ANN202
         raise typer.Exit(1) from exc
 
 
-def _document(file: Path, db: Path | None, recompute: bool):  # noqa: ANN202
+def _document(file: Path, db: Path | None, recompute: bool):
     """The document's rows from the warehouse when it is loaded by this code version, else computed."""
     from reportflow.db import StoredDocument, Warehouse, assign_fact_ids, read_document
 
@@ -235,7 +236,7 @@ def facts(
 def format_number(value: float) -> str:
     """Shortest exact form of a stored number (never rounds: 1234567 stays 1234567)."""
     text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ what is a different *encoding* of the same character:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 # Pairs "radical ideograph" from Unicode's EquivalentUnifiedIdeograph.txt, U+2E81..U+2EF3.

@@ -15,12 +15,12 @@ from flows.ingest import (
     error_message_of,
     task_runner_from_spec,
 )
-from reportflow.errors import UnreadableFileError
 from reportflow.errors import (
     CorruptPdfError,
     EncryptedPdfError,
     FileNotReadyError,
     ToolMissingError,
+    UnreadableFileError,
     WarehouseError,
 )
 from tasks.stages import _retry_only_when_not_ready

@@ -122,6 +122,8 @@ def test_a_crop_is_scaled_to_body_size_and_maps_back(page: DrawnPage) -> None:
     # The row's first inked pixel, mapped back, lands on the row's left edge.
     ink_cols = np.flatnonzero((crop < 128).any(axis=0))
     assert left + ink_cols[0] / scale == pytest.approx(row.box[0], abs=2 / scale)
+    ink_rows = np.flatnonzero((crop < 128).any(axis=1))
+    assert top + ink_rows[0] / scale == pytest.approx(row.box[1], abs=2 / scale)
 
 
 def test_dot_bullets_start_the_items_and_nothing_else(page: DrawnPage) -> None:

@@ -12,8 +12,7 @@ from ops_support import write_gold_text
 
 from reportflow import acquire as acquire_module
 from reportflow.acquire import acquire, discover
-from reportflow.errors import UnreadableFileError
-from reportflow.errors import DocumentError, FileNotReadyError
+from reportflow.errors import DocumentError, FileNotReadyError, UnreadableFileError
 
 
 def _age(path: Path, seconds: float) -> None:

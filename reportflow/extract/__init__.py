@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from reportflow.acquire import SUPPORTED_EXTENSIONS
 from reportflow.config import OcrConfig
 from reportflow.errors import CorruptPdfError, EmptyFileError, NoTextError, UnsupportedInputError
 from reportflow.extract.images import PageImage, load_image_pages
@@ -29,15 +30,6 @@ __all__ = ["detect_media_type", "extract_document"]
 
 log = logging.getLogger(__name__)
 
-_EXTENSIONS: dict[str, MediaType] = {
-    ".pdf": "pdf",
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".tif": "image",
-    ".tiff": "image",
-    ".txt": "text",
-}
 _IMAGE_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -83,7 +75,7 @@ def detect_media_type(path: Path) -> MediaType:
         head = handle.read(2048)
     magic, what = _magic_type(head)
     ext = path.suffix.lower()
-    claimed = _EXTENSIONS.get(ext)
+    claimed = SUPPORTED_EXTENSIONS.get(ext)
     if magic is not None:
         if claimed is not None and claimed != magic:
             raise UnsupportedInputError(
