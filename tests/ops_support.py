@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -136,6 +137,27 @@ def quiet_env(**extra: str) -> dict[str, str]:
     return env
 
 
+RETRYABLE_STATUS = frozenset({429, 502, 503})
+"""What Prefect's own client retries: the SQLite server answers 503 while its database is locked
+(a scheduler or a runner writing at the same moment), 429 when it sheds load."""
+
+
+class RetryingClient(httpx.Client):
+    """An httpx client for the Prefect API that retries as `prefect.client` does, so a test of
+    server behaviour does not fail on a momentary SQLite lock."""
+
+    attempts = 8
+
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        for attempt in range(1, self.attempts + 1):
+            response = super().request(method, url, **kwargs)
+            if response.status_code not in RETRYABLE_STATUS or attempt == self.attempts:
+                return response
+            retry_after = response.headers.get("Retry-After", "")
+            time.sleep(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 0.5 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+
 @dataclass
 class PrefectServer:
     url: str
@@ -144,7 +166,7 @@ class PrefectServer:
     process: subprocess.Popen
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
+        return RetryingClient(base_url=self.url, timeout=30)
 
     def env(self, **extra: str) -> dict[str, str]:
         return quiet_env(PREFECT_API_URL=self.url, PREFECT_HOME=str(self.home), **extra)

@@ -64,6 +64,12 @@ def _deployment(api: httpx.Client, name: str) -> dict | None:
     return response.json() if response.status_code == 200 else None
 
 
+def _created_run(response: httpx.Response) -> str:
+    """The id of the flow run a create_flow_run call made; a refusal fails with the server's answer."""
+    assert response.status_code == 201, f"create_flow_run: {response.status_code} {response.text[:500]}"
+    return response.json()["id"]
+
+
 def _finished_run(api: httpx.Client, flow_run_id: str, attempt: int, timeout_s: float = 300) -> dict:
     def done() -> dict | None:
         run = api.get(f"/flow_runs/{flow_run_id}").json()
@@ -167,9 +173,9 @@ def test_retry_from_the_ui_reuses_finished_work_and_picks_up_fixes(
             assert "paths" in paths_deployment["parameter_openapi_schema"]["required"]
 
             # 1. the scheduled ingestion, started by hand ("Quick run"): two documents fail
-            flow_run_id = api.post(f"/deployments/{inbox_deployment['id']}/create_flow_run", json={}).json()[
-                "id"
-            ]
+            flow_run_id = _created_run(
+                api.post(f"/deployments/{inbox_deployment['id']}/create_flow_run", json={})
+            )
             run = _finished_run(api, flow_run_id, attempt=1)
             assert run["state_type"] == "FAILED"
             message = run["state"]["message"]
@@ -220,10 +226,12 @@ def test_retry_from_the_ui_reuses_finished_work_and_picks_up_fixes(
             ]
 
             # 4. the on-demand deployment takes paths as a parameter
-            on_demand = api.post(
-                f"/deployments/{paths_deployment['id']}/create_flow_run",
-                json={"parameters": {"paths": [str(inbox / BUGGY_NAME)]}},
-            ).json()["id"]
+            on_demand = _created_run(
+                api.post(
+                    f"/deployments/{paths_deployment['id']}/create_flow_run",
+                    json={"parameters": {"paths": [str(inbox / BUGGY_NAME)]}},
+                )
+            )
             run = _finished_run(api, on_demand, attempt=1)
             assert run["state_type"] == "COMPLETED", run["state"]["message"]
             assert _stage_task_runs(api, on_demand, 1, "extract") == {BUGGY_NAME: "Cached"}
