@@ -225,7 +225,11 @@ def _submit_chain(tasks: StageTasks, path: str, settings: Settings) -> _Chain:
 
 
 def _load_or_record(
-    chain: _Chain, tasks: StageTasks, settings: Settings, summary: RunSummary
+    chain: _Chain,
+    tasks: StageTasks,
+    settings: Settings,
+    summary: RunSummary,
+    writer: warehouse_db.BatchedWriter,
 ) -> warehouse_db.LoadOutcome | None:
     """Load a computed document, or record why it failed; in the flow's own process.
 
@@ -238,7 +242,8 @@ def _load_or_record(
     if failure is None:
         acquired, extracted, paragraphs, facts = (future.result() for future in chain.futures)
         state = tasks.load(
-            *(opaque(value) for value in (acquired, extracted, paragraphs, facts, settings)), return_state=True
+            *(opaque(value) for value in (acquired, extracted, paragraphs, facts, settings, writer)),
+            return_state=True,
         )
         if state.is_completed():
             return state.result()
@@ -247,7 +252,7 @@ def _load_or_record(
     code, message = error_code_of(error), error_message_of(error)
     acquired_doc = chain.futures[0].result() if stage != "acquire" else None
     summary.failures.append(FailedDocument(chain.path, stage, code, message))
-    record_failure_task(chain.path, message, code, acquired_doc, settings)
+    record_failure_task(chain.path, message, code, acquired_doc, settings, opaque(writer))
     return None
 
 
@@ -255,29 +260,44 @@ def _collect(chains: list[_Chain], tasks: StageTasks, settings: Settings, summar
     """Load or record each document as its chain finishes; returns the loaded doc_ids.
 
     Chains are dropped as soon as they are loaded so their large results (pages of
-    characters) can be freed while the rest of the run goes on.
+    characters) can be freed while the rest of the run goes on. Consecutive loads share one
+    connection to the working copy (reportflow.db.BatchedWriter): it is closed after a second
+    with nothing to load, so a long OCR document never keeps other runs waiting.
     """
     by_last = {id(chain.futures[-1]): chain for chain in chains}
     loaded_ids: list[str] = []
-    for done in as_completed([chain.futures[-1] for chain in chains]):
-        chain = by_last.pop(id(done))
-        outcome = _load_or_record(chain, tasks, settings, summary)
-        if outcome is not None:
-            loaded_ids.append(outcome.doc_id)
-            summary.documents_ok += 1
-            summary.documents_unchanged += outcome.action == "unchanged"
-            summary.pages_text += outcome.pages_text
-            summary.pages_ocr += outcome.pages_ocr
-            summary.paragraphs += outcome.paragraphs
-            summary.facts += outcome.facts
-            status = outcome.action
-        else:
-            summary.documents_failed += 1
-            status = f"failed ({summary.failures[-1].error_code})"
-        progress.emit(progress.ProgressEvent("document_done", chain.path, status))
-        chain.futures.clear()
+    with warehouse_db.Warehouse(settings.db_path).batched_writer() as writer:
+        for done in as_completed([chain.futures[-1] for chain in chains]):
+            chain = by_last.pop(id(done))
+            _load_and_count(chain, tasks, settings, summary, writer, loaded_ids)
     summary.failures.sort(key=lambda f: f.path)
     return loaded_ids
+
+
+def _load_and_count(
+    chain: _Chain,
+    tasks: StageTasks,
+    settings: Settings,
+    summary: RunSummary,
+    writer: warehouse_db.BatchedWriter,
+    loaded_ids: list[str],
+) -> None:
+    """Load one finished chain (or record its failure) and add it to the run's summary."""
+    outcome = _load_or_record(chain, tasks, settings, summary, writer)
+    if outcome is not None:
+        loaded_ids.append(outcome.doc_id)
+        summary.documents_ok += 1
+        summary.documents_unchanged += outcome.action == "unchanged"
+        summary.pages_text += outcome.pages_text
+        summary.pages_ocr += outcome.pages_ocr
+        summary.paragraphs += outcome.paragraphs
+        summary.facts += outcome.facts
+        status = outcome.action
+    else:
+        summary.documents_failed += 1
+        status = f"failed ({summary.failures[-1].error_code})"
+    progress.emit(progress.ProgressEvent("document_done", chain.path, status))
+    chain.futures.clear()
 
 
 @flow(name="ingest", task_runner=task_runner_from_env(), log_prints=False, persist_result=False)

@@ -23,13 +23,15 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Self
 
 import duckdb
 import pyarrow as pa
@@ -115,6 +117,12 @@ def _fsync_directory(folder: Path) -> None:
         os.close(fd)
 
 
+DEFAULT_MAX_HOLD_S = 5.0
+"""How long a batched writer keeps the writer lock before letting other runs in."""
+DEFAULT_IDLE_S = 1.0
+"""How long a batched writer keeps the connection open with nothing to write."""
+
+
 class Warehouse:
     """The published DuckDB file plus its private working copy and writer lock."""
 
@@ -171,6 +179,12 @@ class Warehouse:
             finally:
                 con.close()
 
+    def batched_writer(
+        self, max_hold_s: float = DEFAULT_MAX_HOLD_S, idle_s: float = DEFAULT_IDLE_S
+    ) -> BatchedWriter:
+        """A writer that keeps one connection open across consecutive writes."""
+        return BatchedWriter(self, max_hold_s, idle_s)
+
     def publish(self) -> Path:
         """Atomically replace the published file with a snapshot of the working copy."""
         with self._lock():
@@ -213,6 +227,99 @@ class LoadOutcome:
     pages_ocr: int = 0
     paragraphs: int = 0
     facts: int = 0
+
+
+class BatchedWriter:
+    """One connection to the working copy, kept open under the writer lock across consecutive
+    writes: closed once no write has come for ``idle_s`` (a timer), or at the first write after
+    it has been held ``max_hold_s`` — so other runs, waiting on the lock, still get their turn
+    within a few seconds.
+
+    Why: opening the working copy (DuckDB reads its catalog) and closing it (a checkpoint)
+    cost ~60–100 ms, as much as loading a typical 3-page document (benchmarks/README.md,
+    Throughput). Every write still is its own transaction, so nothing changes for a reader
+    or a crash: a batch is only a connection kept open, not a bigger transaction.
+
+    Writes are serialised by a mutex (the flow writes from one thread; the idle timer closes
+    from another).
+    """
+
+    def __init__(
+        self, warehouse: Warehouse, max_hold_s: float = DEFAULT_MAX_HOLD_S, idle_s: float = DEFAULT_IDLE_S
+    ) -> None:
+        self.warehouse = warehouse
+        self.max_hold_s = max_hold_s
+        self.idle_s = idle_s
+        self._mutex = threading.RLock()
+        self._stack: ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._held_since = 0.0
+        self._last_write = 0.0
+        self._idle_timer: threading.Timer | None = None
+        self.opened = 0
+        """How many times the working copy was opened (for tests and benchmarks)."""
+
+    @property
+    def held(self) -> bool:
+        return self._con is not None
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The held connection (opened and locked first if need be), as ``Warehouse.write``."""
+        with self._mutex:
+            if self._con is not None and time.monotonic() - self._held_since > self.max_hold_s:
+                self._close()
+            if self._con is None:
+                stack = ExitStack()
+                try:
+                    stack.enter_context(self.warehouse._lock())
+                    con = self.warehouse._open_work()
+                    stack.callback(con.close)
+                except BaseException:
+                    stack.close()
+                    raise
+                self._stack, self._con, self._held_since = stack, con, time.monotonic()
+                self.opened += 1
+            try:
+                yield self._con
+            except BaseException:
+                # A failed write may leave the connection unusable (an aborted transaction):
+                # start the next one afresh.
+                self._close()
+                raise
+            self._last_write = time.monotonic()
+            self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = threading.Timer(self.idle_s, self._release_if_idle)
+        self._idle_timer.daemon = True
+        self._idle_timer.start()
+
+    def _release_if_idle(self) -> None:
+        with self._mutex:
+            if self._con is not None and time.monotonic() - self._last_write >= self.idle_s * 0.99:
+                self._close()
+
+    def _close(self) -> None:
+        stack, self._stack, self._con = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+    def release(self) -> None:
+        """Close the connection and let go of the writer lock now (a no-op when not held)."""
+        with self._mutex:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+            self._close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def document_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:

@@ -216,3 +216,84 @@ def test_processes_loading_at_once_are_serialised(tmp_path: Path, docs: dict) ->
     _load_in_process(str(sequential), [docs[n] for n in GOLD_NAMES])
     assert table_snapshot(db_path) == table_snapshot(sequential)
     assert len(table_snapshot(db_path)["documents"]) == 3
+
+
+def _lock_is_free(lock_path: Path) -> bool:
+    """Whether another process could take the writer lock right now (flock is per process here)."""
+    probe = (
+        "import fcntl, sys\n"
+        "with open(sys.argv[1], 'a') as h:\n"
+        "    try:\n"
+        "        fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    except OSError:\n"
+        "        sys.exit(1)\n"
+    )
+    return subprocess.run([sys.executable, "-c", probe, str(lock_path)], check=False, timeout=60).returncode == 0
+
+
+def _load_with(writer: warehouse_db.BatchedWriter, doc: ProcessedDocument) -> str:
+    with writer.write() as con:
+        return warehouse_db.load_document(
+            con, doc.acquired, doc.extracted, doc.paragraphs, doc.context, doc.facts, VERSION
+        ).action
+
+
+def test_a_batched_writer_loads_several_documents_through_one_connection(tmp_path: Path, docs: dict) -> None:
+    warehouse = warehouse_db.Warehouse(tmp_path / "r.duckdb")
+    with warehouse.batched_writer(idle_s=60) as writer:
+        assert [_load_with(writer, docs[n]) for n in GOLD_NAMES] == ["loaded"] * 3
+        assert writer.opened == 1 and writer.held
+        assert not _lock_is_free(warehouse.lock_path), "other runs wait while the batch is open"
+        writer.release()
+        assert not writer.held and _lock_is_free(warehouse.lock_path)
+        assert _load_with(writer, docs["000"]) == "unchanged"
+        assert writer.opened == 2
+    assert _lock_is_free(warehouse.lock_path), "leaving the block lets go of the lock"
+    warehouse.publish()
+    batched = table_snapshot(warehouse.path)
+    sequential = warehouse_db.Warehouse(tmp_path / "seq" / "r.duckdb")
+    for number in GOLD_NAMES:
+        _load(sequential, docs[number])
+    sequential.publish()
+    assert batched == table_snapshot(sequential.path), "a batch writes exactly what one-by-one loads write"
+
+
+def test_a_batched_writer_lets_go_when_idle(tmp_path: Path, docs: dict) -> None:
+    warehouse = warehouse_db.Warehouse(tmp_path / "r.duckdb")
+    with warehouse.batched_writer(idle_s=0.3) as writer:
+        _load_with(writer, docs["000"])
+        assert writer.held and not _lock_is_free(warehouse.lock_path)
+        deadline = time.monotonic() + 10
+        while writer.held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not writer.held and _lock_is_free(warehouse.lock_path), "idle: connection closed, lock free"
+        assert _load_with(writer, docs["001"]) == "loaded"
+        assert writer.opened == 2
+
+
+def test_a_batched_writer_lets_other_runs_in_after_max_hold(tmp_path: Path, docs: dict) -> None:
+    warehouse = warehouse_db.Warehouse(tmp_path / "r.duckdb")
+    with warehouse.batched_writer(max_hold_s=0.0) as writer:
+        for number in GOLD_NAMES:
+            _load_with(writer, docs[number])
+            time.sleep(0.01)
+        assert writer.opened == 3, "held longer than max_hold_s: reopened for every write"
+
+
+def test_a_failed_write_in_a_batch_is_rolled_back_and_the_batch_goes_on(tmp_path: Path, docs: dict) -> None:
+    warehouse = warehouse_db.Warehouse(tmp_path / "r.duckdb")
+    with warehouse.batched_writer() as writer:
+        _load_with(writer, docs["000"])
+        with pytest.raises(duckdb.Error), writer.write() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM facts")
+            con.execute("SELECT * FROM no_such_table")
+        assert not writer.held, "a failed write drops the connection"
+        assert _load_with(writer, docs["001"]) == "loaded"
+    warehouse.publish()
+    con = warehouse.connect_published()
+    try:
+        assert _counts(con, docs["000"].acquired.doc_id)[2] == len(docs["000"].facts), "the failed delete left no trace"
+        assert con.execute("SELECT count(*) FROM documents").fetchall() == [(2,)]
+    finally:
+        con.close()
