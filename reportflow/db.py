@@ -254,7 +254,6 @@ class BatchedWriter:
         self._stack: ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._held_since = 0.0
-        self._last_write = 0.0
         self._idle_timer: threading.Timer | None = None
         self.opened = 0
         """How many times the working copy was opened (for tests and benchmarks)."""
@@ -271,14 +270,8 @@ class BatchedWriter:
                 self._close()
             if self._con is None:
                 stack = ExitStack()
-                try:
-                    stack.enter_context(self.warehouse._lock())
-                    con = self.warehouse._open_work()
-                    stack.callback(con.close)
-                except BaseException:
-                    stack.close()
-                    raise
-                self._stack, self._con, self._held_since = stack, con, time.monotonic()
+                self._con = stack.enter_context(self.warehouse.write())
+                self._stack, self._held_since = stack, time.monotonic()
                 self.opened += 1
             try:
                 yield self._con
@@ -287,7 +280,6 @@ class BatchedWriter:
                 # start the next one afresh.
                 self._close()
                 raise
-            self._last_write = time.monotonic()
             self._arm_idle_timer()
 
     def _arm_idle_timer(self) -> None:
@@ -299,7 +291,9 @@ class BatchedWriter:
 
     def _release_if_idle(self) -> None:
         with self._mutex:
-            if self._con is not None and time.monotonic() - self._last_write >= self.idle_s * 0.99:
+            # Only the timer armed by the last write closes: an earlier one that fired while
+            # a write held the mutex has been replaced.
+            if threading.current_thread() is self._idle_timer:
                 self._close()
 
     def _close(self) -> None:

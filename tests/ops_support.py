@@ -149,13 +149,13 @@ class RetryingClient(httpx.Client):
     attempts = 8
 
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
-        for attempt in range(1, self.attempts + 1):
+        for attempt in range(self.attempts - 1):
             response = super().request(method, url, **kwargs)
-            if response.status_code not in RETRYABLE_STATUS or attempt == self.attempts:
+            if response.status_code not in RETRYABLE_STATUS:
                 return response
             retry_after = response.headers.get("Retry-After", "")
-            time.sleep(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 0.5 * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")
+            time.sleep(float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 0.5 * 2**attempt)
+        return super().request(method, url, **kwargs)
 
 
 @dataclass
