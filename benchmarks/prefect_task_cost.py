@@ -10,13 +10,14 @@ engine, events, logs) and the CPU time of the server process (the API, the task-
 writing each state to SQLite). Variants:
 
 * ``plain``: no cache, nothing persisted;
-* ``cached+persisted``: what reportflow's cached stage tasks use (tasks/stages.py): a
-  cache-key function, SERIALIZABLE isolation under the flock lock manager, the result
-  pickled to a local result store.
+* ``cached+persisted``: what reportflow's per-stage tasks used before they became one task
+  per document: a cache-key function, SERIALIZABLE isolation under the flock lock manager,
+  the result pickled to a local result store.
 
 Each variant runs in a fresh process with a fresh PREFECT_HOME. This is the floor under
-"Prefect's share": the ingest flow runs five task runs per document (acquire, extract,
-repair-layout, extract-facts, load).
+"Prefect's share": since each document became one task run (process-document: acquire →
+extract → repair layout → facts, each stage cached by tasks/cache.py's PersistedStageCache
+rather than by a Prefect task of its own), the ingest flow runs one task run per document.
 """
 
 from __future__ import annotations
@@ -81,7 +82,14 @@ def measure(variant: str, n_tasks: int, store: Path) -> dict[str, float]:
     many()
     wall = time.perf_counter() - wall0
     client = time.process_time() - client0
-    time.sleep(3)  # the server records the last events after the flow returns
+    # The server records the last events after the flow returns: wait until it is idle.
+    previous, idle_since = server_cpu(), time.monotonic()
+    while time.monotonic() - idle_since < 2.0:
+        time.sleep(0.5)
+        current = server_cpu()
+        if current - previous > 0.02:
+            idle_since = time.monotonic()
+        previous = current
     server = server_cpu() - server0
     return {
         "wall_ms": wall / n_tasks * 1000,

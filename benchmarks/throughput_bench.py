@@ -15,14 +15,19 @@ For every tier, each in a fresh process (``benchmarks.throughput_run``) with a f
 warehouse, archive, Prefect result store and PREFECT_HOME — no cached stage result, nothing
 already loaded — so nothing measures a cache hit and each peak RSS belongs to one run:
 
-* **direct**: the stage functions called in-process, the documents ``--direct-workers`` at a
-  time in threads (default: the flow's document concurrency, 2 on 2 cores: the same
-  parallelism as the flow), then validate, the run report and publish: the flow's work
-  without Prefect. Per stage: summed wall time over documents, and thread CPU time.
+* **direct**: acquire and ``reportflow.pipeline.compute_document`` (no stage cache) called
+  in-process, the documents ``--direct-workers`` at a time in threads (default: the flow's
+  document concurrency, 2 on 2 cores: the same parallelism as the flow), each loaded as it
+  finishes, then validate, the run report and publish: the flow's work without Prefect. Per
+  stage: summed wall time over documents, and thread CPU time.
 * **flow**: ``flows.ingest.ingest`` over the same files, ephemeral Prefect server (started
   before the clock: its start-up is printed apart, a deployed server is already up).
   **Prefect share** = (flow wall − direct wall) / flow wall, and the same with CPU seconds of
-  the process tree (the machine is shared: CPU time is the steadier of the two).
+  the process tree (the machine is shared: CPU time is the steadier of the two). Per stage:
+  the flow summary's ``stage_seconds`` (extract, layout, facts inside the one
+  ``process-document`` task run per document, with the persisted stage cache's lookups and
+  writes; the load in the flow's process) and the run-level task runs (validate, run-report,
+  publish) from the Prefect API.
 * **references**: ``pdftotext -enc UTF-8 PDF -`` over the same PDFs, and
   ``tesseract IMG - -l chi_sim --psm 3`` over the same scans (``OMP_THREAD_LIMIT=1``, as our
   OCR runs it), each one process at a time and two at a time. Two at a time is the fair
@@ -53,7 +58,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
 from rich.console import Console
@@ -64,22 +69,19 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks.throughput_corpus import DEFAULT_DIR, first_documents, scan_images, text_documents
-from benchmarks.throughput_run import EXPERIMENTS, flow_doc_concurrency
+from benchmarks.throughput_run import flow_doc_concurrency
 
 log = logging.getLogger(__name__)
 
 STAGE_COLUMNS = ("extract", "repair", "facts", "load", "validate")
 OTHER_STAGES = ("acquire", "start", "report", "publish")
-FLOW_TASKS = {
-    "acquire": "acquire",
-    "extract": "extract",
-    "repair": "repair-layout",
-    "facts": "extract-facts",
-    "load": "load",
-    "validate": "validate",
-    "report": "run-report",
-    "publish": "publish",
-}
+FLOW_STAGES = {"extract": "extract", "repair": "layout", "facts": "facts", "load": "load"}
+"""Stage column → key of the flow summary's ``stage_seconds`` (timed inside the flow: extract,
+layout and facts in the process-document task runs, the load in the flow's process)."""
+FLOW_TASKS = {"validate": "validate", "report": "run-report", "publish": "publish"}
+"""Run-level stage column → the flow's Prefect task of that step (its task-run time)."""
+PROCESS_TASK = "process"
+"""The per-document task runs (``process <file>``): acquire → extract → repair → facts."""
 POLL_S = 0.2
 
 
@@ -125,9 +127,6 @@ class Tier:
     flow: ProcessRun | None = None
     flow_dask: ProcessRun | None = None
     """The flow with REPORTFLOW_TASK_RUNNER=dask (documents in worker processes), --dask only."""
-    flow_experiment: ProcessRun | None = None
-    """The flow with a change tried at run time by the benchmark (``--experiment``, see
-    ``benchmarks.throughput_run.EXPERIMENTS``): the measured effect of a suggestion."""
     references: list[Reference] = field(default_factory=list)
 
     @property
@@ -155,11 +154,11 @@ def machine_info() -> Machine:
             from importlib.metadata import version
 
             versions[package] = version(package)
-        except Exception:
+        except Exception:  # noqa: BLE001 - not installed, or no metadata: reported as "?"
             versions[package] = "?"
     for tool, args in (("tesseract", ["--version"]), ("pdftotext", ["-v"])):
         try:
-            out = subprocess.run([tool, *args], capture_output=True, text=True, timeout=30)
+            out = subprocess.run([tool, *args], check=False, capture_output=True, text=True, timeout=30)
             first = (out.stdout or out.stderr).splitlines()[0]
             versions[tool] = first.split()[-1]
         except (OSError, IndexError, subprocess.TimeoutExpired):
@@ -183,7 +182,7 @@ class TreeWatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeWatcher:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -297,11 +296,6 @@ def measure_tier(tier: Tier, files: list[Path], root: Path, args: argparse.Names
         console.log(f"{name}: flow run")
         tier.flow = run_process("flow", files, root / name / "flow")
         console.log(f"{name}: flow {tier.flow.result['wall_s']:.1f} s")
-    if args.experiment and tier.kind.startswith("text"):
-        console.log(f"{name}: flow run, experiment: {args.experiment}")
-        tier.flow_experiment = run_process("flow", files, root / name / "flow-experiment",
-                                           extra=["--experiment", args.experiment])
-        console.log(f"{name}: flow ({args.experiment}) {tier.flow_experiment.result['wall_s']:.1f} s")
     if args.dask and tier.kind.startswith("text"):
         console.log(f"{name}: flow run, Dask task runner")
         tier.flow_dask = run_process("flow", files, root / name / "flow-dask", env={"REPORTFLOW_TASK_RUNNER": "dask"})
@@ -384,19 +378,15 @@ def summary_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
             f"{d['wall_s'] / ref2.wall_s:.2f}×" if d and ref2 else "–",
             f"{f['wall_s'] / ref2.wall_s:.2f}×" if f and ref2 else "–",
         ])
-        for label, variant in (("flow: experiment", t.flow_experiment), ("flow: dask", t.flow_dask)):
-            if not variant:
-                continue
-            if variant is t.flow_experiment:
-                label = f"flow + {variant.result['mode'].removeprefix('flow+') or 'opaque'}"
-            g = variant.result
+        if t.flow_dask:
+            g = t.flow_dask.result
             row = ["" for _ in header]
-            row[0] = f"{t.label} ({label})"
+            row[0] = f"{t.label} (flow: dask)"
             row[7], row[8] = _s(g["wall_s"]), _rate(t.pages, g["wall_s"])
             row[9] = _share(g["wall_s"], d["wall_s"] if d else None)
             row[10] = _share(g["run_cpu_s"], d["run_cpu_s"] if d else None)
             row[11] = _s(g["server_start_s"])
-            row[14] = f"{_mb(g['self_maxrss_mb'])} / {_mb(variant.tree_peak_rss_mb)}"
+            row[14] = f"{_mb(g['self_maxrss_mb'])} / {_mb(t.flow_dask.tree_peak_rss_mb)}"
             row[18] = f"{g['wall_s'] / ref2.wall_s:.2f}×" if ref2 else "–"
             rows.append(row)
     return header, rows
@@ -422,25 +412,42 @@ def stage_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _per_stage(flow: float | None, direct: float) -> str:
+    return f"{_s(flow)} / {direct:.1f}"
+
+
 def flow_task_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
-    """Summed task-run time per stage in the flow against the same stage called directly."""
+    """Summed time per stage in the flow against the same stage called directly.
+
+    The flow's per-document stages come from its summary (``stage_seconds``), its run-level
+    steps from their task runs; acquire has no time of its own in the flow (it runs inside
+    the process task: "–"), the process task runs are set against acquire…facts directly.
+    """
     stages = ("acquire", *STAGE_COLUMNS, "report", "publish")
-    header = ["corpus"] + [f"{s} s flow / direct" for s in stages] + ["task runs"]
+    header = (["corpus"] + [f"{s} s flow / direct" for s in stages]
+              + ["process tasks s flow / direct acquire…facts", "task runs"])
+    per_document = ("acquire", "extract", "repair", "facts")
     rows = []
     for t in tiers:
         if not t.direct:
             continue
         wall = t.direct.result["stage_wall"]
-        for label, flow in (("", t.flow), (" (experiment)", t.flow_experiment)):
+        for label, flow in (("", t.flow), (" (flow: dask)", t.flow_dask)):
             if not flow:
                 continue
-            if flow is t.flow_experiment:
-                label = f" (flow + {flow.result['mode'].removeprefix('flow+')})"
-            runs = flow.result["task_runs"]
+            runs = flow.result.get("task_runs", {})
+            seconds = flow.result.get("stage_seconds", {})
             row = [f"{t.label}{label}"]
             for stage in stages:
-                task = runs.get(FLOW_TASKS[stage], {})
-                row.append(f"{task.get('run_s', 0.0):.1f} / {wall.get(stage, 0.0):.1f}")
+                if stage in FLOW_STAGES:
+                    value = seconds.get(FLOW_STAGES[stage])
+                elif stage in FLOW_TASKS:
+                    value = runs.get(FLOW_TASKS[stage], {}).get("run_s")
+                else:  # acquire: inside the process task runs
+                    value = None
+                row.append(_per_stage(value, wall.get(stage, 0.0)))
+            row.append(_per_stage(runs.get(PROCESS_TASK, {}).get("run_s"),
+                                  sum(wall.get(s, 0.0) for s in per_document)))
             row.append(str(sum(int(v["count"]) for v in runs.values())))
             rows.append(row)
     return header, rows
@@ -471,8 +478,7 @@ def context_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
               "paragraphs", "facts", "rows", "expectations pass/fail"]
     rows = []
     for t in tiers:
-        for label, run in (("direct", t.direct), ("flow", t.flow), ("flow + experiment", t.flow_experiment),
-                           ("flow dask", t.flow_dask)):
+        for label, run in (("direct", t.direct), ("flow", t.flow), ("flow dask", t.flow_dask)):
             if not run:
                 continue
             r = run.result
@@ -496,7 +502,7 @@ def linearity_lines(tiers: list[Tier]) -> list[str]:
     out = []
     for kind in ("text", "scan"):
         mine = sorted((t for t in tiers if t.kind.startswith(kind) and t.direct), key=lambda t: t.pages)
-        for mode in ("direct", "flow", "flow_experiment", "flow_dask"):
+        for mode in ("direct", "flow", "flow_dask"):
             parts = []
             for t in mine:
                 run = getattr(t, mode)
@@ -540,7 +546,7 @@ def machine_line(machine: Machine) -> str:
 SECTIONS = (
     ("End to end", summary_rows),
     ("Stages, direct run (summed wall s over documents; thread CPU ms per page)", stage_rows),
-    ("Flow task-run time per stage (Prefect API) / the same stage called directly", flow_task_rows),
+    ("Flow time per stage (the flow summary's stage_seconds; run-level: task runs) / direct", flow_task_rows),
     ("References (the same files)", reference_rows),
     ("Runs", context_rows),
 )
@@ -564,7 +570,7 @@ def report(machine: Machine, tiers: list[Tier], markdown: bool, console: Console
     for line in linearity_lines(tiers):
         console.print(line)
     for t in tiers:
-        for run in (t.direct, t.flow, t.flow_experiment, t.flow_dask):
+        for run in (t.direct, t.flow, t.flow_dask):
             if run and run.result["failures"]:
                 console.print(f"[red]{t.label} {run.result['mode']} failures:[/]")
                 for failure in run.result["failures"][:10]:
@@ -588,8 +594,6 @@ def _load(path: Path) -> tuple[Machine, list[Tier]]:
         tier.direct = ProcessRun(**t["direct"]) if t["direct"] else None
         tier.flow = ProcessRun(**t["flow"]) if t["flow"] else None
         tier.flow_dask = ProcessRun(**t["flow_dask"]) if t.get("flow_dask") else None
-        saved = t.get("flow_experiment") or t.get("flow_opaque")
-        tier.flow_experiment = ProcessRun(**saved) if saved else None
         tier.references = [Reference(**r) for r in t["references"]]
         tiers.append(tier)
     return machine, tiers
@@ -605,8 +609,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-scans", action="store_true")
     parser.add_argument("--skip-flow", action="store_true")
     parser.add_argument("--skip-refs", action="store_true", help="no pdftotext / tesseract references")
-    parser.add_argument("--experiment", choices=EXPERIMENTS,
-                        help="text tiers: also run the flow with this change applied at run time (see throughput_run)")
     parser.add_argument("--dask", action="store_true",
                         help="text tiers: also run the flow with REPORTFLOW_TASK_RUNNER=dask (a worker process per core)")
     parser.add_argument("--direct-workers", type=int, default=0,

@@ -44,7 +44,6 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from benchmarks.throughput_bench import run_process
 from benchmarks.throughput_corpus import DEFAULT_DIR, text_documents
-from benchmarks.throughput_run import EXPERIMENTS
 
 STAGES = ("acquire", "extract", "repair", "facts", "load", "start", "gx_import", "validate", "report", "publish")
 PROJECT_PARTS = ("/reportflow/", "/tasks/", "/flows/")
@@ -216,22 +215,22 @@ def flow_tables(profile: FlowProfile, top: int) -> list[Table]:
     return [table, leaves]
 
 
-def profile_flow(files: list[Path], work: Path, rate: float, console: Console,
-                 experiment: str | None = None) -> Path:
+def profile_flow(files: list[Path], work: Path, rate: float, console: Console) -> Path:
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
         raise SystemExit("py-spy is not installed: pip install py-spy")
     raw = work / "flow.pyspy.txt"
     wrapper = [exe, "record", "--rate", str(int(rate)), "--format", "raw", "--output", str(raw),
                "--subprocesses", "--nonblocking", "--"]
-    extra = ["--experiment", experiment] if experiment else []
-    run = run_process("flow", files, work / "run", wrapper=wrapper, extra=extra)
+    run = run_process("flow", files, work / "run", wrapper=wrapper)
     r = run.result
     console.print(
         f"flow under py-spy: {r['wall_s']:.1f} s wall for {len(files)} documents, "
         f"{r['pages_text'] + r['pages_ocr']} pages ({(r['pages_text'] + r['pages_ocr']) / r['wall_s']:.1f} pages/s); "
-        "task time per stage (s): "
-        + ", ".join(f"{k} {v['run_s']:.1f}" for k, v in r["task_runs"].items())
+        "time per stage (s): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
+        + "; task-run time per task (s): "
+        + ", ".join(f"{k} {v['run_s']:.1f} ({v['count']:.0f} runs)" for k, v in r["task_runs"].items())
     )
     return raw
 
@@ -245,7 +244,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--from", dest="saved", type=Path, help="print the tables of a saved profile")
     parser.add_argument("--flow", action="store_true", help="sample the Prefect flow with py-spy instead")
     parser.add_argument("--rate", type=float, default=50.0, help="--flow: py-spy samples per second")
-    parser.add_argument("--experiment", choices=EXPERIMENTS, help="--flow: with a run-time change (throughput_run)")
     args = parser.parse_args(argv)
     console = Console(width=250)
     if args.flow:
@@ -256,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = args.keep or Path(tempfile.mkdtemp(prefix="throughput-flow-profile-"))
             work.mkdir(parents=True, exist_ok=True)
             console.log(f"sampling the flow over {len(docs)} documents, {sum(d.pages for d in docs)} pages")
-            raw = profile_flow([d.path for d in docs], work, args.rate, console, args.experiment)
+            raw = profile_flow([d.path for d in docs], work, args.rate, console)
         for table in flow_tables(parse_pyspy(raw.read_text(encoding="utf-8", errors="replace"), args.rate), args.top):
             console.print(table)
         return 0

@@ -8,15 +8,20 @@ store and PREFECT_HOME come from the environment the benchmark sets (``REPORTFLO
 ``REPORTFLOW_RESULTS_DIR``, ``PREFECT_HOME``: all inside a fresh temporary folder), so every
 run starts cold: no cached stage result, no loaded document.
 
-* ``direct``: the stage functions called in-process, exactly the work the flow does — per
-  document acquire → extract → repair layout → facts, ``workers`` documents at a time in
-  threads like the flow's task runner, then the load (one DuckDB transaction) in the main
-  thread as each document finishes, through one batched writer as the flow's; then, for the
-  run, validate (Great Expectations + Data Docs), the HTML run report and publish. Each
-  stage's wall time and thread CPU time are recorded per document.
+* ``direct``: exactly the work the flow does, called in-process — per document acquire, then
+  ``reportflow.pipeline.compute_document`` (extract → repair layout → facts) with no stage
+  cache (every stage computed, as in a cold run), ``workers`` documents at a time in threads
+  like the flow's task runner, then the load (one DuckDB transaction) in the main thread as
+  each document finishes, through one batched writer as the flow's; then, for the run,
+  validate (Great Expectations + Data Docs), the HTML run report and publish. Each stage's
+  wall time and thread CPU time are recorded per document (the stages are timed by a stage
+  cache of the benchmark's own that computes every stage, as ``NoStageCache`` does).
 * ``flow``: ``flows.ingest.ingest`` over the same files. The ephemeral Prefect server is
   started first (timed separately: a deployed server is already up), then the flow call is
-  timed; the task runs' durations are read back from the Prefect API per stage.
+  timed; the flow's summary gives the summed time per stage (``stage_seconds``: inside the
+  ``process-document`` task runs, and the load in the flow's process), and the task runs'
+  durations (``process``, ``validate``, ``run-report``, ``publish``) are read back from the
+  Prefect API.
 
 ``--profile DIR`` (direct mode, use ``--workers 1``): one cProfile per stage, enabled only
 around that stage's calls, dumped as ``DIR/<stage>.pstats``.
@@ -93,6 +98,11 @@ class RunResult:
     insert_wall: float = 0.0
     task_runs: dict[str, dict[str, float]] = field(default_factory=dict)
     """flow mode: per task name, count and summed duration from the Prefect API."""
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    """flow mode: the flow summary's summed wall seconds per stage over documents (extract,
+    layout, facts inside the process-document task runs; load in the flow's process)."""
+    stages_reused: int = 0
+    """flow mode: stage results the flow read from its cache (a cold run: 0)."""
     expectations_passed: int = 0
     expectations_failed: int = 0
     self_maxrss_mb: float = 0.0
@@ -171,55 +181,80 @@ def rows_of(extracted: Any, paragraphs: Sequence[Any], facts: Sequence[Any]) -> 
     return 1 + pages + len(paragraphs) + geometry + len(facts)
 
 
+PIPELINE_STAGE_COLUMNS = {"extract": "extract", "layout": "repair", "facts": "facts"}
+"""reportflow.pipeline's stage names → this benchmark's columns."""
+
+
+class TimedStages:
+    """A reportflow.pipeline.StageCache that computes every stage, as ``NoStageCache`` (no
+    lookup, nothing stored: a cold run), timing and profiling each one under its column name."""
+
+    def __init__(self, timing: DocumentTiming, profiles: StageProfiles) -> None:
+        from reportflow.pipeline import NoStageCache
+
+        self.timing = timing
+        self.profiles = profiles
+        self._compute = NoStageCache()
+
+    def get_or_compute(self, stage: str, acquired: Any, settings: Any, compute: Callable[[], T]) -> tuple[T, bool]:
+        return _timed(self.timing, None, PIPELINE_STAGE_COLUMNS.get(stage, stage), self.profiles,
+                      lambda: self._compute.get_or_compute(stage, acquired, settings, compute))
+
+
 @dataclass(slots=True)
 class ComputedDocument:
-    """What the flow's per-document task chain hands to the load: the stage results, or the
-    error that stopped the document (and the acquired document, if acquire got that far)."""
+    """What the flow's process-document task hands to the load: the processed document, or
+    the error that stopped it (and the acquired document, if acquire got that far)."""
 
     timing: DocumentTiming
     acquired: Any = None
-    results: tuple[Any, ...] | None = None
-    """extracted, paragraphs, context, facts."""
+    document: Any = None
+    """reportflow.pipeline.ProcessedDocument: extracted, paragraphs, context, facts."""
+    stage: str = ""
+    """The stage that failed, as the flow records it."""
     error: BaseException | None = None
 
 
 def compute_document(path: Path, settings: Any, profiles: StageProfiles) -> ComputedDocument:
-    """acquire → extract → repair → facts through the stage functions, as the flow's tasks run them."""
+    """acquire, then reportflow.pipeline.compute_document: what the process-document task runs
+    (tasks/stages.py), with no stage cache."""
     from reportflow.acquire import acquire, settle_seconds_from_env
-    from reportflow.layout import repair_layout
-    from reportflow.pipeline import extract_stage, facts_stage
+    from reportflow.pipeline import StageFailed
+    from reportflow.pipeline import compute_document as compute_stages
 
     computed = ComputedDocument(DocumentTiming(str(path)))
     timing = computed.timing
     try:
         acquired = _timed(timing, None, "acquire", profiles,
                           lambda: acquire(path, settings.archive_dir, settle_seconds_from_env()))
-        computed.acquired = acquired
-        extracted = _timed(timing, None, "extract", profiles, lambda: extract_stage(acquired, settings))
-        paragraphs = _timed(timing, None, "repair", profiles, lambda: repair_layout(extracted))
-        context, facts = _timed(timing, None, "facts", profiles, lambda: facts_stage(acquired, paragraphs))
-        computed.results = (extracted, paragraphs, context, facts)
     except Exception as exc:  # noqa: BLE001 - a failing document stops only itself, as in the flow
-        computed.error = exc
+        computed.stage, computed.error = "acquire", exc
+        return computed
+    computed.acquired = acquired
+    try:
+        computed.document = compute_stages(acquired, settings, TimedStages(timing, profiles)).document
+    except StageFailed as failed:  # the flow records the stage and the original error
+        computed.stage, computed.error = failed.stage, failed.cause
     return computed
 
 
 def load_computed(computed: ComputedDocument, settings: Any, writer: Any, profiles: StageProfiles) -> DocumentTiming:
     """The load (or the failure record), in the caller's thread through the shared batched
-    writer, as the flow loads each document in its own thread (flows/ingest.py)."""
+    writer, as the flow loads each document in its own process (flows/ingest.py)."""
     from reportflow import db as warehouse_db
     from reportflow.versions import pipeline_version
 
     timing = computed.timing
     error = computed.error
-    if error is None and computed.results is not None:
-        extracted, paragraphs, context, facts = computed.results
+    if error is None and computed.document is not None:
+        document = computed.document
 
         def load() -> Any:
             with writer.write() as con:
                 start = time.perf_counter()
                 outcome = warehouse_db.load_document(
-                    con, computed.acquired, extracted, paragraphs, context, facts, pipeline_version()
+                    con, computed.acquired, document.extracted, document.paragraphs, document.context,
+                    document.facts, pipeline_version(),
                 )
                 timing.insert_wall += time.perf_counter() - start
                 return outcome
@@ -228,15 +263,15 @@ def load_computed(computed: ComputedDocument, settings: Any, writer: Any, profil
             outcome = _timed(timing, None, "load", profiles, load)
             timing.pages_text, timing.pages_ocr = outcome.pages_text, outcome.pages_ocr
             timing.paragraphs, timing.facts = outcome.paragraphs, outcome.facts
-            timing.rows = rows_of(extracted, paragraphs, facts)
+            timing.rows = rows_of(document.extracted, document.paragraphs, document.facts)
             return timing
         except Exception as exc:  # noqa: BLE001 - a failing load stops only its document, as in the flow
-            error = exc
+            computed.stage, error = "load", exc
     from flows.ingest import error_code_of, error_message_of
 
     assert error is not None
     timing.ok = False
-    timing.error = f"{error_code_of(error)}: {error_message_of(error)}"
+    timing.error = f"{computed.stage}: {error_code_of(error)}: {error_message_of(error)}"
     with writer.write() as con:
         warehouse_db.record_failure(
             con, timing.path, error_message_of(error), error_code_of(error), pipeline_version(), computed.acquired
@@ -276,7 +311,7 @@ def run_direct(files: list[Path], workers: int, profiles: StageProfiles) -> RunR
         warehouse.batched_writer() as writer,
     ):
         # No list of the futures: as_completed drops each one it yields, so a loaded
-        # document's pages are freed (as the flow drops its chains).
+        # document's pages are freed (as the flow drops each finished future).
         for future in as_completed({pool.submit(compute_document, path, settings, profiles) for path in files}):
             timings.append(load_computed(future.result(), settings, writer, profiles))
     loaded = [t for t in timings if t.ok]
@@ -381,85 +416,16 @@ def task_run_durations(flow_run_id: str) -> dict[str, dict[str, float]]:
 
 
 def task_name(task_run_name: str) -> str:
-    """'extract tp0001.pdf' → 'extract'; 'validate-a1b' (Prefect's default run name) → 'validate'."""
+    """'process tp0001.pdf' → 'process'; 'validate-a1b' (Prefect's default run name) → 'validate'."""
     if " " in task_run_name:
         return task_run_name.split(" ")[0]
     return task_run_name.rsplit("-", 1)[0]
 
 
-EXPERIMENTS = ("opaque", "nomemcache", "opaque,nomemcache")
-"""Changes to the flow tried *by the benchmark only*, at run time, to measure a suggestion
-before anyone edits flows/ or tasks/ (both below were measured here, then adopted: the
-flow now passes stage inputs opaque and drops persisted results from memory, so applying
-them again changes nothing):
-
-* ``opaque``: every positional argument of a stage task (``submit`` or a direct call) is
-  wrapped in ``prefect.utilities.annotations.opaque``, so Prefect resolves a future to its
-  result but walks neither the future's result nor a value passed as is (pages of
-  characters, per-character boxes) with ``visit_collection`` looking for upstream futures.
-  None of these arguments holds a future inside, so nothing is lost.
-* ``nomemcache``: the stage tasks get ``cache_result_in_memory=False``: a finished task's
-  result is dropped from memory once persisted (it is read back from the result store when
-  a later task or the load asks for it), so the run's memory does not grow with its size.
-"""
-
-
-def _opaque_args(args: tuple[Any, ...]) -> list[Any]:
-    from prefect.utilities.annotations import opaque
-
-    return [opaque(a) for a in args]
-
-
-class _OpaqueArguments:
-    """A stage task whose positional arguments are wrapped in ``opaque``."""
-
-    def __init__(self, task: Any) -> None:
-        self._task = task
-
-    def submit(self, *args: Any, **kwargs: Any) -> Any:
-        return self._task.submit(*_opaque_args(args), **kwargs)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._task(*_opaque_args(args), **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._task, name)
-
-
-def apply_experiment(names: str) -> None:
-    """Patch flows.ingest.bind_stage_tasks for the comma-separated experiments."""
-    import dataclasses
-
-    import flows.ingest
-
-    wanted = set(names.split(","))
-    unknown = wanted - {"opaque", "nomemcache"}
-    if unknown:
-        raise ValueError(f"unknown experiment(s) {sorted(unknown)}: {', '.join(EXPERIMENTS)}")
-    bind = flows.ingest.bind_stage_tasks
-
-    def bind_patched(settings: Any) -> Any:
-        tasks = bind(settings)
-        changes: dict[str, Any] = {}
-        for f in dataclasses.fields(tasks):
-            task = getattr(tasks, f.name)
-            if "nomemcache" in wanted and f.name in ("extract", "layout", "facts"):
-                task = task.with_options(cache_result_in_memory=False)
-            if "opaque" in wanted:
-                task = _OpaqueArguments(task)
-            changes[f.name] = task
-        return dataclasses.replace(tasks, **changes)
-
-    flows.ingest.bind_stage_tasks = bind_patched  # type: ignore[assignment]
-
-
-def run_flow(files: list[Path], workers: int, experiment: str | None = None) -> RunResult:
-    result = RunResult("flow" if not experiment else f"flow+{experiment}", workers, len(files))
+def run_flow(files: list[Path], workers: int) -> RunResult:
+    result = RunResult("flow", workers, len(files))
     start = time.perf_counter()
     from flows.ingest import IngestFailed, ingest
-
-    if experiment:
-        apply_experiment(experiment)
 
     result.import_s = time.perf_counter() - start
     start = time.perf_counter()
@@ -475,16 +441,22 @@ def run_flow(files: list[Path], workers: int, experiment: str | None = None) -> 
     result.run_cpu_s = tree_cpu_seconds() - cpu_start
     result.documents_ok = summary["documents_ok"]
     result.documents_failed = summary["documents_failed"]
-    result.failures = [f"{Path(f['path']).name}: {f['error_code']}: {f['error']}" for f in summary["failures"]]
+    result.failures = [
+        f"{Path(f['path']).name}: {f['stage']}: {f['error_code']}: {f['error']}" for f in summary["failures"]
+    ]
     result.pages_text = summary["pages_text"]
     result.pages_ocr = summary["pages_ocr"]
     result.paragraphs = summary["paragraphs"]
     result.facts = summary["facts"]
     result.expectations_passed = summary["expectations_passed"]
     result.expectations_failed = summary["expectations_failed"]
+    result.stage_seconds = dict(summary["stage_seconds"])
+    result.stages_reused = summary["stages_reused"]
+    if result.stages_reused:  # a fresh result store: nothing should be there to reuse
+        log.warning("the flow reused %d cached stage results: not a cold run", result.stages_reused)
     try:
         result.task_runs = task_run_durations(summary["run_id"])
-    except Exception as exc:  # the timings above stand without the per-task breakdown
+    except Exception as exc:  # noqa: BLE001 - the timings above stand without the per-task breakdown
         log.warning("could not read task runs: %s", exc)
     return result
 
@@ -509,7 +481,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--workers", type=int, default=0, help="documents at a time (default: as the flow)")
     parser.add_argument("--profile", type=Path, help="direct mode: write one cProfile per stage here")
-    parser.add_argument("--experiment", choices=EXPERIMENTS, help="flow mode: try a change at run time")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     files = [Path(line) for line in args.files.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -522,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.profile:
             profiles.dump(args.profile)
     else:
-        result = run_flow(files, workers, args.experiment)
+        result = run_flow(files, workers)
     args.out.write_text(json.dumps(asdict(_finish(result)), indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -1,12 +1,14 @@
 """The `ingest` flow: folders of reports → one DuckDB file of validated facts.
 
-Per document: acquire → extract → repair layout → extract facts (one task each, submitted to
-the task runner as one chain per document; no per-document flow runs: Prefect costs ~5 ms a
-task but ~1 s a flow run), then load, called in the flow's own process as each chain
-finishes. Then, for the run: validate, finish the `runs` row, write the HTML run report,
-publish the snapshot analysts read. A failing document stops only itself: the run loads and
-publishes everything else, then ends Failed naming the failed documents, so the Prefect UI
-offers Retry — and a retry recomputes only what failed (tasks/cache.py).
+Per document: one task run, `process <file>` — acquire → extract → repair layout → extract
+facts, each stage cached on its own (tasks/cache.py) — submitted to the task runner; then the
+load, in the flow's own process as each document finishes. One task run per document, not
+per stage: a task run costs ~110 ms of CPU here (the client's ~10, the Prefect server's
+~100), more than a text page's stages together (benchmarks/README.md, Throughput). Then,
+for the run: validate, finish the `runs` row, write the HTML run report, publish the
+snapshot analysts read. A failing document stops only itself: the run loads and publishes
+everything else, then ends Failed naming the failed documents, so the Prefect UI offers
+Retry — and a retry recomputes only the stages that failed (tasks/cache.py).
 
 Task runner: threads by default; ``REPORTFLOW_TASK_RUNNER=dask`` runs the per-document
 stages on a local Dask cluster, ``dask=tcp://scheduler:8786`` on an existing one (see
@@ -18,6 +20,8 @@ other runs).
 from __future__ import annotations
 
 import os
+import queue
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,24 +29,22 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.context import FlowRunContext
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from prefect.utilities.annotations import opaque
 
 from reportflow import db as warehouse_db
 from reportflow import progress
 from reportflow.acquire import discover
 from reportflow.config import Settings
 from reportflow.errors import ToolMissingError, WarehouseError
-from tasks.cache import cache_expiration, prune_results, results_dir
+from reportflow.pipeline import STAGES, ComputedDocument, StageFailed
+from reportflow.versions import pipeline_version
+from tasks.cache import PersistedStageCache, cache_expiration, prune_results, results_dir
 from tasks.stages import (
-    StageTasks,
-    bind_stage_tasks,
+    process_document_task,
     publish_task,
-    record_failure_task,
     report_task,
     run_report_available,
     validate_task,
@@ -50,8 +52,6 @@ from tasks.stages import (
 
 TASK_RUNNER_ENV = "REPORTFLOW_TASK_RUNNER"
 DOC_CONCURRENCY_ENV = "REPORTFLOW_DOC_CONCURRENCY"
-COMPUTE_STAGES = ("acquire", "extract", "repair-layout", "extract-facts")
-"""The per-document tasks submitted to the task runner; `load` runs in the flow's process."""
 
 
 @dataclass(slots=True)
@@ -80,10 +80,18 @@ class RunSummary:
     report_path: str | None = None
     validation_error: str | None = None
     """Set when the validation or report step itself failed (the data was still published)."""
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    """Summed wall time per stage over the run's documents (extract, layout, facts, load)."""
+    stages_reused: int = 0
+    """Stage results read from the cache instead of computed (a retry, an unchanged file)."""
     failures: list[FailedDocument] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def _stage_times(self) -> str:
+        times = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stage_seconds.items())
+        return f"{times or '–'} ({self.stages_reused} stage results reused from the cache)"
 
     def to_markdown(self) -> str:
         lines = [
@@ -96,6 +104,7 @@ class RunSummary:
             f"| pages | {self.pages_text} by text layer, {self.pages_ocr} by OCR |",
             f"| paragraphs | {self.paragraphs} |",
             f"| facts | {self.facts} |",
+            f"| time per stage | {self._stage_times()} |",
             f"| expectations | {self.expectations_passed} passed, {self.expectations_failed} failed |",
             f"| database | `{self.db_path}` |",
         ]
@@ -155,15 +164,12 @@ def error_message_of(error: BaseException) -> str:
 def task_runner_from_spec(spec: str | None, doc_concurrency: int | None = None) -> TaskRunner[Any]:
     """'' or 'threads' → threads; 'dask' → a local Dask cluster; 'dask=ADDRESS' → that scheduler.
 
-    Threads: each document chain holds up to four threads while its tasks wait on each
-    other, and the pool serves them first-come first-served, so ``4 × doc_concurrency``
-    threads work on about ``doc_concurrency`` documents at a time (default: CPU count, at
-    least 2) — bounded memory however many files a run has.
+    Threads: one per document being processed, ``doc_concurrency`` at a time (default: CPU
+    count, at least 2) — bounded memory however many files a run has.
     """
     spec = (spec or "").strip()
     if spec in ("", "threads"):
-        docs = doc_concurrency or max(2, os.cpu_count() or 1)
-        return ThreadPoolTaskRunner(max_workers=len(COMPUTE_STAGES) * docs)
+        return ThreadPoolTaskRunner(max_workers=doc_concurrency or max(2, os.cpu_count() or 1))
     kind, _, address = spec.partition("=")
     if kind != "dask":
         raise ValueError(f"unknown task runner {spec!r}: use 'threads', 'dask' or 'dask=tcp://HOST:PORT'")
@@ -184,106 +190,115 @@ def task_runner_from_env() -> TaskRunner[Any]:
     return task_runner_from_spec(os.environ.get(TASK_RUNNER_ENV), int(concurrency) if concurrency else None)
 
 
-@dataclass(slots=True)
-class _Chain:
-    path: str
-    futures: list[PrefectFuture[Any]]
-    """acquire, extract, repair-layout, extract-facts."""
-
-
-def _first_failure(chain: _Chain) -> tuple[str, BaseException] | None:
-    for stage, future in zip(COMPUTE_STAGES, chain.futures):
-        future.wait()  # sets the future's final state (the API copy may lag behind)
-        state = future.state
-        if state.is_failed() or state.is_crashed() or state.is_cancelled():
-            return stage, _exception_of(state, stage)
-    return None
-
-
-def _exception_of(state: State[Any], stage: str) -> BaseException:
+def _exception_of(state: State[Any]) -> BaseException:
     error = state.result(raise_on_failure=False)
     if isinstance(error, BaseException):
         return error
-    return RuntimeError(state.message or f"{stage} ended {state.name}")
-
-
-def _submit_chain(tasks: StageTasks, path: str, settings: Settings) -> _Chain:
-    # ``opaque``: Prefect resolves each upstream future to its result but does not walk into
-    # it looking for nested futures (there are none). Walking a document's pages of
-    # characters was half of the flow's CPU time (visit_collection, profiled on 30
-    # documents / 101 pages: 52 of 104 s; benchmarks/README.md, Throughput).
-    # Only on the thread runner: prefect-dask hands arguments to Dask, which takes the
-    # annotation (a tuple) for a task spec and never unwraps it.
-    context = FlowRunContext.get()
-    threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
-    wrap: Any = opaque if threads else (lambda value: value)
-    acquired = tasks.acquire.submit(path, settings)
-    extracted = tasks.extract.submit(wrap(acquired), settings)
-    paragraphs = tasks.layout.submit(wrap(acquired), wrap(extracted), settings)
-    facts = tasks.facts.submit(wrap(acquired), wrap(paragraphs), settings)
-    return _Chain(path, [acquired, extracted, paragraphs, facts])
+    return RuntimeError(state.message or f"process-document ended {state.name}")
 
 
 def _load_or_record(
-    chain: _Chain,
-    tasks: StageTasks,
-    settings: Settings,
+    path: str,
+    future: PrefectFuture[ComputedDocument],
     summary: RunSummary,
     writer: warehouse_db.BatchedWriter,
 ) -> warehouse_db.LoadOutcome | None:
-    """Load a computed document, or record why it failed; in the flow's own process.
+    """Load a processed document, or record why it failed; in the flow's own process.
 
     Why here and not in a task on the runner: every write to the warehouse then happens in
     this one thread of this one process, whatever runs the stages (threads, a local Dask
     cluster, Dask workers on other machines without the warehouse folder). The flock in
-    reportflow.db still orders these writes against other runs.
+    reportflow.db still orders these writes against other runs. Not a task run of its own
+    either: ~10 ms of inserts would cost ~110 ms of Prefect.
     """
-    failure = _first_failure(chain)
-    if failure is None:
-        acquired, extracted, paragraphs, facts = (future.result() for future in chain.futures)
-        state = tasks.load(
-            *(opaque(value) for value in (acquired, extracted, paragraphs, facts, settings, writer)),
-            return_state=True,
-        )
-        if state.is_completed():
-            return state.result()
-        failure = ("load", _exception_of(state, "load"))
-    stage, error = failure
+    logger = get_run_logger()
+    future.wait()  # sets the future's final state (the API copy may lag behind)
+    state = future.state
+    acquired = None
+    if state.is_completed():
+        computed: ComputedDocument = state.result()
+        document = computed.document
+        acquired = document.acquired
+        _count_stages(computed, summary)
+        start = time.perf_counter()
+        try:
+            with writer.write() as con:
+                outcome = warehouse_db.load_document(
+                    con,
+                    acquired,
+                    document.extracted,
+                    document.paragraphs,
+                    document.context,
+                    document.facts,
+                    pipeline_version(),
+                )
+        except Exception as exc:  # noqa: BLE001 - a failing load stops only its document
+            stage, error = "load", exc
+        else:
+            summary.stage_seconds["load"] = (
+                summary.stage_seconds.get("load", 0.0) + time.perf_counter() - start
+            )
+            logger.info("%s: %s", acquired.file_name, outcome.action)
+            return outcome
+    else:
+        failed = _exception_of(state)
+        if isinstance(failed, StageFailed):
+            stage, error, acquired = failed.stage, failed.cause, failed.acquired
+        else:  # the task itself crashed or was cancelled
+            stage, error = "process", failed
     code, message = error_code_of(error), error_message_of(error)
-    acquired_doc = chain.futures[0].result() if stage != "acquire" else None
-    summary.failures.append(FailedDocument(chain.path, stage, code, message))
-    record_failure_task(chain.path, message, code, acquired_doc, settings, opaque(writer))
+    summary.failures.append(FailedDocument(path, stage, code, message))
+    with writer.write() as con:
+        warehouse_db.record_failure(con, path, message, code, pipeline_version(), acquired)
+    logger.error("%s failed in %s: %s: %s", Path(path).name, stage, code, message)
     return None
 
 
-def _collect(chains: list[_Chain], tasks: StageTasks, settings: Settings, summary: RunSummary) -> list[str]:
-    """Load or record each document as its chain finishes; returns the loaded doc_ids.
+def _count_stages(computed: ComputedDocument, summary: RunSummary) -> None:
+    for run in computed.stage_runs:
+        summary.stage_seconds[run.stage] = summary.stage_seconds.get(run.stage, 0.0) + run.seconds
+        summary.stages_reused += run.cached
 
-    Chains are dropped as soon as they are loaded so their large results (pages of
-    characters) can be freed while the rest of the run goes on. Consecutive loads share one
-    connection to the working copy (reportflow.db.BatchedWriter): it is closed after a second
-    with nothing to load, so a long OCR document never keeps other runs waiting.
+
+def _collect(
+    futures: dict[PrefectFuture[ComputedDocument], str], settings: Settings, summary: RunSummary
+) -> list[str]:
+    """Load or record each document as it finishes; returns the loaded doc_ids.
+
+    Each future is dropped as soon as its document is loaded, so its large result (pages of
+    characters) is freed while the rest of the run goes on — hence a queue filled by done
+    callbacks: prefect.futures.as_completed keeps every future it was given until it ends.
+    Consecutive loads share one connection to the working copy (reportflow.db.BatchedWriter):
+    it is closed after a second with nothing to load, so a long OCR document never keeps
+    other runs waiting.
     """
-    by_last = {id(chain.futures[-1]): chain for chain in chains}
+    finished: queue.SimpleQueue[PrefectFuture[ComputedDocument]] = queue.SimpleQueue()
+    for future in futures:
+        _add_done_callback(future, finished.put)
     loaded_ids: list[str] = []
+    summary.stage_seconds = dict.fromkeys((*STAGES, "load"), 0.0)
     with warehouse_db.Warehouse(settings.db_path).batched_writer() as writer:
-        for done in as_completed([chain.futures[-1] for chain in chains]):
-            chain = by_last.pop(id(done))
-            _load_and_count(chain, tasks, settings, summary, writer, loaded_ids)
+        while futures:
+            done = finished.get()
+            path = futures.pop(done)
+            outcome = _load_or_record(path, done, summary, writer)
+            _count_document(path, outcome, summary, loaded_ids)
+            del done
     summary.failures.sort(key=lambda f: f.path)
     return loaded_ids
 
 
-def _load_and_count(
-    chain: _Chain,
-    tasks: StageTasks,
-    settings: Settings,
-    summary: RunSummary,
-    writer: warehouse_db.BatchedWriter,
-    loaded_ids: list[str],
+def _add_done_callback(future: PrefectFuture[Any], callback: Any) -> None:
+    # As prefect.futures.as_completed registers its own: the Prefect-level callback where the
+    # future has one (it fires once the final state is set), else the plain one.
+    register = getattr(future, "_add_prefect_done_callback", None) or future.add_done_callback
+    register(callback)
+
+
+def _count_document(
+    path: str, outcome: warehouse_db.LoadOutcome | None, summary: RunSummary, loaded_ids: list[str]
 ) -> None:
-    """Load one finished chain (or record its failure) and add it to the run's summary."""
-    outcome = _load_or_record(chain, tasks, settings, summary, writer)
+    """Add one loaded (or failed) document to the run's summary and report progress."""
     if outcome is not None:
         loaded_ids.append(outcome.doc_id)
         summary.documents_ok += 1
@@ -296,8 +311,7 @@ def _load_and_count(
     else:
         summary.documents_failed += 1
         status = f"failed ({summary.failures[-1].error_code})"
-    progress.emit(progress.ProgressEvent("document_done", chain.path, status))
-    chain.futures.clear()
+    progress.emit(progress.ProgressEvent("document_done", path, status))
 
 
 @flow(name="ingest", task_runner=task_runner_from_env(), log_prints=False, persist_result=False)
@@ -322,9 +336,9 @@ def ingest(paths: list[str], db: str | None = None, run_id: str | None = None) -
     with warehouse.write() as con:
         warehouse_db.start_run(con, run_id, str(flow_run.id) if flow_run.id else None)
 
-    tasks = bind_stage_tasks(settings)
-    chains = [_submit_chain(tasks, str(file), settings) for file in files]
-    loaded_ids = _collect(chains, tasks, settings, summary)
+    cache = PersistedStageCache.for_settings(settings)
+    futures = {process_document_task.submit(str(file), settings, cache): str(file) for file in files}
+    loaded_ids = _collect(futures, settings, summary)
 
     if loaded_ids:
         try:

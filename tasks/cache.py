@@ -11,9 +11,9 @@
   ``$REPORTFLOW_CACHE_DAYS`` (30) days. Deleting the folder only costs recomputation.
 * **Concurrency**: two runs that reach the same document at the same time must not both
   OCR it, nor read a result file while the other is still writing it (Prefect's local file
-  storage writes in place). The cached stages run in SERIALIZABLE transactions whose locks
-  are ``flock``s held by ``FlockLockManager``: the second run waits, then reads the first
-  one's result. Prefect's own ``FileSystemLockManager`` writes lock files that outlive a
+  storage writes in place). ``PersistedStageCache`` holds an exclusive ``flock`` per key
+  (``FlockLockManager``) from the lookup to the write, as Prefect's SERIALIZABLE isolation
+  does: the second run waits, then reads the first one's result. Prefect's own ``FileSystemLockManager`` writes lock files that outlive a
   crashed process (every later run would wait forever); a kernel ``flock`` is released when
   its process dies, however it dies.
 """
@@ -28,9 +28,10 @@ import json
 import os
 import threading
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
@@ -42,6 +43,8 @@ RESULTS_DIR_ENV = "REPORTFLOW_RESULTS_DIR"
 CACHE_DAYS_ENV = "REPORTFLOW_CACHE_DAYS"
 STAGE_LOG_ENV = "REPORTFLOW_STAGE_LOG"
 DEFAULT_CACHE_DAYS = 30.0
+
+T = TypeVar("T")
 
 # OcrConfig fields that change how pages run but not what they produce.
 _OCR_FIELDS_NOT_IN_KEY = frozenset({"workers", "page_timeout_s", "record_dir"})
@@ -74,26 +77,94 @@ def ocr_fingerprint(ocr: OcrConfig) -> str:
 
 
 def _document_part(acquired: AcquiredDocument) -> str:
-    return f"{acquired.doc_id}-{acquired.media_type}"
+    # "application/pdf" → "application_pdf": a "/" in a key makes a sub-folder of the store.
+    return f"{acquired.doc_id}-{acquired.media_type.replace('/', '_')}"
 
 
-def extract_cache_key(_: Any, parameters: dict[str, Any]) -> str:
-    acquired: AcquiredDocument = parameters["acquired"]
-    settings: Settings = parameters["settings"]
+def extract_cache_key(acquired: AcquiredDocument, settings: Settings) -> str:
     return f"extract-{_document_part(acquired)}-{stage_version('extract')}-{ocr_fingerprint(settings.ocr)}"
 
 
-def layout_cache_key(_: Any, parameters: dict[str, Any]) -> str:
-    acquired: AcquiredDocument = parameters["acquired"]
-    settings: Settings = parameters["settings"]
+def layout_cache_key(acquired: AcquiredDocument, settings: Settings) -> str:
     return f"layout-{_document_part(acquired)}-{stage_version('layout')}-{ocr_fingerprint(settings.ocr)}"
 
 
-def facts_cache_key(_: Any, parameters: dict[str, Any]) -> str:
-    acquired: AcquiredDocument = parameters["acquired"]
-    settings: Settings = parameters["settings"]
+def facts_cache_key(acquired: AcquiredDocument, settings: Settings) -> str:
     name = hashlib.sha256(acquired.file_name.encode()).hexdigest()[:8]
     return f"facts-{_document_part(acquired)}-{name}-{stage_version('facts')}-{ocr_fingerprint(settings.ocr)}"
+
+
+STAGE_CACHE_KEYS: dict[str, Callable[[AcquiredDocument, Settings], str]] = {
+    "extract": extract_cache_key,
+    "layout": layout_cache_key,
+    "facts": facts_cache_key,
+}
+
+
+class PersistedStageCache:
+    """reportflow.pipeline.StageCache on Prefect's ResultStore: a result file per stage key.
+
+    Why not a Prefect task per stage, each cached by Prefect: a task run costs ~10 ms of the
+    flow's CPU and ~100 ms of the Prefect server's here (benchmarks/prefect_task_cost.py),
+    more than a text page's three stages together. So a document is one task run, and its
+    stages are cached the same way Prefect caches tasks — same store, same record format,
+    same keys — under an exclusive ``flock`` per key held from the lookup to the write
+    (Prefect's SERIALIZABLE isolation): a second run reaching the same document waits, then
+    reads the first one's result; nobody reads a half-written file.
+    """
+
+    def __init__(self, directory: Path, expiration: timedelta) -> None:
+        from prefect.filesystems import LocalFileSystem
+        from prefect.results import ResultStore
+
+        self.directory = Path(directory)
+        self.expiration = expiration
+        self.locks = FlockLockManager(self.directory / "locks")
+        self.store = ResultStore(
+            result_storage=LocalFileSystem(basepath=str(self.directory)),
+            lock_manager=self.locks,
+            cache_result_in_memory=False,  # a finished document's pages must not stay in memory
+        )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> PersistedStageCache:
+        return cls(results_dir(settings), cache_expiration())
+
+    # Shipped to Dask workers with the task's arguments: only the folder and the expiry.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"directory": self.directory, "expiration": self.expiration}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["directory"], state["expiration"])  # type: ignore[misc]
+
+    def _read_unexpired(self, key: str, holder: str) -> tuple[Any] | None:
+        # One read, not ResultStore.exists() then read(): both unpickle the whole result.
+        try:
+            record = self.store.read(key, holder=holder)
+        except Exception:  # noqa: BLE001 - missing, half-written by a killed run, or unreadable: recompute
+            return None
+        expiration = record.metadata.expiration
+        if expiration is not None and expiration <= datetime.now(UTC):
+            return None
+        return (record.result,)
+
+    def get_or_compute(
+        self, stage: str, acquired: AcquiredDocument, settings: Settings, compute: Callable[[], T]
+    ) -> tuple[T, bool]:
+        key = STAGE_CACHE_KEYS[stage](acquired, settings)
+        holder = f"{os.getpid()}-{threading.get_ident()}"
+        self.locks.acquire_lock(key, holder)
+        try:
+            found = self._read_unexpired(key, holder)
+            if found is not None:
+                return found[0], True
+            note_stage_run(stage, acquired)
+            value = compute()
+            expires = datetime.now(UTC) + self.expiration
+            self.store.write(value, key=key, expiration=expires, holder=holder)  # type: ignore[arg-type]
+            return value, False
+        finally:
+            self.locks.release_lock(key, holder)
 
 
 def note_stage_run(stage: str, acquired: AcquiredDocument) -> None:
@@ -250,14 +321,21 @@ class FlockLockManager:
 def prune_results(directory: Path, older_than: timedelta) -> int:
     """Delete result files not modified for ``older_than`` (expired: never read again).
 
-    Lock files are left alone. Returns how many files were removed.
+    Lock files are left alone. Sub-folders are searched too (earlier keys held the media
+    type's "/" and made one per type), and left empty ones removed. Returns how many files
+    were removed.
     """
     if not directory.is_dir():
         return 0
     cutoff = time.time() - older_than.total_seconds()
+    locks = directory / "locks"
     removed = 0
-    for entry in directory.iterdir():
+    for entry in sorted(directory.rglob("*"), reverse=True):  # files before their folders
+        if entry == locks or locks in entry.parents:
+            continue
         if entry.is_file() and entry.stat().st_mtime < cutoff:
             entry.unlink(missing_ok=True)
             removed += 1
+        elif entry.is_dir() and not any(entry.iterdir()):
+            entry.rmdir()
     return removed

@@ -230,15 +230,15 @@ def test_a_file_still_being_copied_is_retried_then_ingested(
             runs = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary["run_id"]]))
             )
-            acquire_runs = [r for r in runs if r.name.startswith("acquire ")]
+            document_runs = [r for r in runs if r.name.startswith("process ")]
             if (
-                acquire_runs
-                and acquire_runs[0].state
-                and acquire_runs[0].state.is_completed()
+                document_runs
+                and document_runs[0].state
+                and document_runs[0].state.is_completed()
                 or time.monotonic() > deadline
             ):
                 break
             time.sleep(0.5)
-    assert len(acquire_runs) == 1
-    assert acquire_runs[0].run_count >= 2, "acquire was retried while the file was being written"
-    assert acquire_runs[0].state.is_completed()
+    assert len(document_runs) == 1
+    assert document_runs[0].run_count >= 2, "the document was retried while its file was being written"
+    assert document_runs[0].state.is_completed()

@@ -8,16 +8,19 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from ops_support import read_jsonl
 
 from reportflow.acquire import AcquiredDocument
 from reportflow.config import OcrConfig, Settings
 from tasks.cache import (
     FlockLockManager,
+    PersistedStageCache,
     extract_cache_key,
     facts_cache_key,
     layout_cache_key,
@@ -34,8 +37,11 @@ def _doc(
 
 
 def _keys(acquired: AcquiredDocument, settings: Settings) -> tuple[str, str, str]:
-    params = {"acquired": acquired, "settings": settings}
-    return extract_cache_key(None, params), layout_cache_key(None, params), facts_cache_key(None, params)
+    return (
+        extract_cache_key(acquired, settings),
+        layout_cache_key(acquired, settings),
+        facts_cache_key(acquired, settings),
+    )
 
 
 def test_keys_follow_content_settings_and_name_but_not_parallelism(tmp_path: Path) -> None:
@@ -57,6 +63,8 @@ def test_keys_follow_content_settings_and_name_but_not_parallelism(tmp_path: Pat
     assert renamed[:2] == keys[:2] and renamed[2] != keys[2]
     # the same bytes claimed as another media type: everything
     assert all(a != b for a, b in zip(_keys(_doc(media="text"), base), keys))
+    # a key names one file of the store, never a path into a sub-folder
+    assert all("/" not in key for key in _keys(_doc(media="application/pdf"), base))
 
 
 def test_ocr_fingerprint_is_stable_and_ignores_execution_fields() -> None:
@@ -149,6 +157,93 @@ def test_prune_removes_only_expired_results(tmp_path: Path) -> None:
     fresh.write_bytes(b"{}")
     past = time.time() - 31 * 86400
     os.utime(old, (past, past))
-    assert prune_results(store, timedelta(days=30)) == 1
-    assert not old.exists() and fresh.exists() and (store / "locks").is_dir()
+    # results under the sub-folders that earlier keys made ("…-application/pdf-…")
+    (store / "extract-x-application").mkdir()
+    nested_old = store / "extract-x-application" / "pdf-old"
+    nested_old.write_bytes(b"{}")
+    os.utime(nested_old, (past, past))
+    old_lock = store / "locks" / "extract-old.lock"
+    old_lock.write_bytes(b"")
+    os.utime(old_lock, (past, past))
+    assert prune_results(store, timedelta(days=30)) == 2
+    assert not old.exists() and fresh.exists() and not nested_old.exists()
+    assert not (store / "extract-x-application").exists(), "an emptied sub-folder is removed"
+    assert old_lock.exists(), "lock files are left alone"
     assert prune_results(tmp_path / "absent", timedelta(days=30)) == 0
+
+
+def _cache(tmp_path: Path, days: float = 30) -> PersistedStageCache:
+    return PersistedStageCache(tmp_path / "results", timedelta(days=days))
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "r.duckdb", archive_dir=tmp_path / "a")
+
+
+def test_stage_cache_computes_once_then_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stage_log = tmp_path / "stages.jsonl"
+    monkeypatch.setenv("REPORTFLOW_STAGE_LOG", str(stage_log))
+    settings, doc = _settings(tmp_path), _doc(media="application/pdf")
+    value = {"pages": [[1.5, "十"]] * 3}
+
+    first = _cache(tmp_path).get_or_compute("extract", doc, settings, lambda: value)
+    # a new cache object (another run, another process) on the same folder
+    second = _cache(tmp_path).get_or_compute("extract", doc, settings, lambda: pytest.fail("recomputed"))
+
+    assert first == (value, False) and second == (value, True)
+    assert [(r["stage"], r["file_name"]) for r in read_jsonl(stage_log)] == [("extract", doc.file_name)]
+    assert (tmp_path / "results" / extract_cache_key(doc, settings)).is_file()
+    # another stage of the same document has its own key
+    assert _cache(tmp_path).get_or_compute("layout", doc, settings, lambda: 7) == (7, False)
+
+
+def test_stage_cache_keeps_no_failure_and_no_expired_result(tmp_path: Path) -> None:
+    settings, doc = _settings(tmp_path), _doc()
+
+    def broken() -> int:
+        raise ValueError("stage bug")
+
+    with pytest.raises(ValueError, match="stage bug"):
+        _cache(tmp_path).get_or_compute("facts", doc, settings, broken)
+    assert _cache(tmp_path).get_or_compute("facts", doc, settings, lambda: 1) == (1, False)
+
+    expired = _cache(tmp_path, days=-1)
+    assert expired.get_or_compute("extract", doc, settings, lambda: 1) == (1, False)
+    assert expired.get_or_compute("extract", doc, settings, lambda: 2) == (2, False)
+
+
+def test_stage_cache_computes_a_document_once_when_two_runs_race(tmp_path: Path) -> None:
+    """Two threads (two runs) ask for the same stage at once: one computes, the other waits and reads."""
+    settings, doc = _settings(tmp_path), _doc()
+    calls: list[str] = []
+    started = threading.Event()
+
+    def slow() -> str:
+        calls.append(threading.current_thread().name)
+        started.set()
+        time.sleep(0.5)
+        return "pages"
+
+    results: dict[str, tuple[str, bool]] = {}
+
+    def run(name: str) -> None:
+        results[name] = _cache(tmp_path).get_or_compute("extract", doc, settings, slow)
+
+    first = threading.Thread(target=run, args=("a",), name="a")
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=run, args=("b",), name="b")
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert calls == ["a"]
+    assert results == {"a": ("pages", False), "b": ("pages", True)}
+
+
+def test_stage_cache_pickles_to_its_folder(tmp_path: Path) -> None:
+    cache = _cache(tmp_path, days=2)
+    copy = pickle.loads(pickle.dumps(cache))
+    assert (copy.directory, copy.expiration) == (cache.directory, timedelta(days=2))
+    settings, doc = _settings(tmp_path), _doc()
+    cache.get_or_compute("extract", doc, settings, lambda: 3)
+    assert copy.get_or_compute("extract", doc, settings, lambda: 4) == (3, True)

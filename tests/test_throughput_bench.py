@@ -76,10 +76,11 @@ def test_scans_are_distinct_images_at_their_dpi(corpus_dir: Path) -> None:
 
 
 def test_task_names_from_prefect_run_names() -> None:
-    assert task_name("extract tp0001-rl-a4-kaiping.pdf") == "extract"
-    assert task_name("repair-layout a b.pdf") == "repair-layout"
+    assert task_name("process tp0001-rl-a4-kaiping.pdf") == "process"
+    assert task_name("process a b.pdf") == "process"
     assert task_name("validate-3f1") == "validate"
     assert task_name("run-report-0a2") == "run-report"
+    assert task_name("publish-7c0") == "publish"
 
 
 def test_direct_run_does_the_flows_work_and_counts_the_rows(corpus_dir: Path, tmp_path: Path) -> None:
@@ -118,7 +119,10 @@ def test_tables_round_trip_through_json(tmp_path: Path) -> None:
         "run_cpu_s": 9.0,
     }
     flow = dict(result, mode="flow", wall_s=12.5, run_cpu_s=12.0, server_start_s=4.0,
-                task_runs={"extract": {"count": 3, "run_s": 2.5, "wall_s": 2.5}})
+                task_runs={"process": {"count": 3, "run_s": 4.5, "wall_s": 4.6},
+                           "validate": {"count": 1, "run_s": 5.5, "wall_s": 5.5},
+                           "publish": {"count": 1, "run_s": 0.2, "wall_s": 0.2}},
+                stage_seconds={"extract": 2.5, "layout": 1.2, "facts": 0.6, "load": 1.1}, stages_reused=0)
     tier = bench.Tier("text", 10, 3, 12, 1.0)
     tier.direct = bench.ProcessRun(result, 11.0, 420.0, 9.5, 1.0, 1.2)
     tier.flow = bench.ProcessRun(flow, 20.0, 700.0, 14.0, 1.2, 1.3)
@@ -139,6 +143,18 @@ def test_tables_round_trip_through_json(tmp_path: Path) -> None:
     for rows_of in (bench.stage_rows, bench.flow_task_rows, bench.reference_rows, bench.context_rows):
         header, rows = rows_of(tiers2)
         assert rows and all(len(row) == len(header) for row in rows)
+    # Flow / direct per stage: the flow's stages from its summary (layout is the repair
+    # column), run-level steps from their task runs; acquire happens inside the process task.
+    header, rows = bench.flow_task_rows(tiers2)
+    per_stage = dict(zip(header, rows[0]))
+    assert per_stage["acquire s flow / direct"] == "– / 0.1"
+    assert per_stage["extract s flow / direct"] == "2.5 / 2.0"
+    assert per_stage["repair s flow / direct"] == "1.2 / 1.0"
+    assert per_stage["load s flow / direct"] == "1.1 / 1.0"
+    assert per_stage["validate s flow / direct"] == "5.5 / 2.0"
+    assert per_stage["report s flow / direct"] == "– / 0.2"  # no run-report task run in this flow
+    assert per_stage["process tasks s flow / direct acquire…facts"] == "4.5 / 3.6"
+    assert per_stage["task runs"] == "5"
     assert json.loads(path.read_text())["tiers"][0]["pages"] == 12
 
 
@@ -155,32 +171,88 @@ def test_reference_runs_every_command(corpus_dir: Path, tmp_path: Path) -> None:
     assert all(p.read_text(encoding="utf-8").strip() for p in outputs)
 
 
-def test_opaque_experiment_wraps_every_positional_argument(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from prefect.utilities.annotations import opaque
-
-    import flows.ingest
+def test_direct_run_computes_every_stage_through_the_pipeline(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The direct run calls what the flow's process task calls, with no cache, timed per stage."""
+    import reportflow.pipeline
     from benchmarks import throughput_run
+    from reportflow.acquire import AcquiredDocument
     from reportflow.config import Settings
 
-    monkeypatch.setattr(flows.ingest, "bind_stage_tasks", flows.ingest.bind_stage_tasks)  # restored after
-    throughput_run.apply_experiment("opaque,nomemcache")
-    tasks = flows.ingest.bind_stage_tasks(Settings(db_path=tmp_path / "w.duckdb", archive_dir=tmp_path / "a"))
-    assert tasks.extract.cache_result_in_memory is False and tasks.load.cache_result_in_memory is True
+    calls: list[reportflow.pipeline.StageCache | None] = []
+    original = reportflow.pipeline.compute_document
 
-    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    def spy(acquired: AcquiredDocument, settings: Settings,
+            cache: reportflow.pipeline.StageCache | None = None) -> reportflow.pipeline.ComputedDocument:
+        calls.append(cache)
+        return original(acquired, settings, cache)
 
-    class Recorder:
-        def submit(self, *args: object, **kwargs: object) -> None:
-            calls.append((args, kwargs))
+    monkeypatch.setattr(reportflow.pipeline, "compute_document", spy)
+    doc = tc.text_documents(4, corpus_dir)[0]
+    settings = Settings(db_path=tmp_path / "w.duckdb", archive_dir=tmp_path / "archive")
+    profiles = throughput_run.StageProfiles()
+    computed = throughput_run.compute_document(doc.path, settings, profiles)
+    assert computed.error is None and computed.document.facts
+    assert len(calls) == 1 and isinstance(calls[0], throughput_run.TimedStages)
+    # Every stage computed (as NoStageCache), timed and profiled under the benchmark's names.
+    assert set(computed.timing.wall) == set(computed.timing.cpu) == {"acquire", "extract", "repair", "facts"}
+    assert set(profiles.profiles) == {"acquire", "extract", "repair", "facts"}
+    value, cached = calls[0].get_or_compute("layout", computed.acquired, settings, lambda: 42)
+    assert (value, cached) == (42, False)
 
-        def __call__(self, *args: object, **kwargs: object) -> None:
-            calls.append((args, kwargs))
 
-    wrapped = throughput_run._OpaqueArguments(Recorder())
-    wrapped.submit("a.pdf", 2)
-    wrapped("x", return_state=True)
-    assert all(isinstance(a, opaque) for args, _ in calls for a in args)
-    assert [a.unwrap() for a in calls[0][0]] == ["a.pdf", 2]
-    assert calls[1][1] == {"return_state": True}  # options are not parameters: left alone
-    with pytest.raises(ValueError):
-        throughput_run.apply_experiment("faster")
+def test_direct_run_records_a_failed_stage_as_the_flow_does(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportflow.pipeline
+    from benchmarks import throughput_run
+    from reportflow import db as warehouse_db
+    from reportflow.config import Settings
+    from reportflow.errors import NoTextError
+
+    def broken(extracted: object) -> object:
+        raise NoTextError("nothing to repair")
+
+    monkeypatch.setattr(reportflow.pipeline, "repair_layout", broken)
+    doc = tc.text_documents(4, corpus_dir)[0]
+    settings = Settings(db_path=tmp_path / "w.duckdb", archive_dir=tmp_path / "archive")
+    profiles = throughput_run._NoProfiles()
+    computed = throughput_run.compute_document(doc.path, settings, profiles)
+    # The stage and the typed cause, not pipeline.StageFailed (whose error code would be lost).
+    assert computed.stage == "layout" and isinstance(computed.error, NoTextError)
+    assert computed.acquired is not None and "repair" in computed.timing.wall
+    with warehouse_db.Warehouse(settings.db_path).batched_writer() as writer:
+        timing = throughput_run.load_computed(computed, settings, writer, profiles)
+        assert not timing.ok and timing.error == "layout: no_text: nothing to repair"
+        with writer.write() as con:
+            row = con.execute("SELECT status, error_code FROM documents").fetchall()
+    assert row == [("failed", "no_text")]
+
+
+def test_flow_run_keeps_the_summarys_stage_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_flow reads the flow's own summary (flows.ingest.RunSummary), failed run or not."""
+    import flows.ingest
+    from benchmarks import throughput_run
+
+    summary = flows.ingest.RunSummary(run_id="00000000-0000-0000-0000-000000000001", db_path="w.duckdb",
+                                      documents_ok=2, pages_text=5, facts=7,
+                                      stage_seconds={"extract": 1.5, "layout": 0.5, "facts": 0.25, "load": 0.1})
+    task_runs = {"process": {"count": 3.0, "run_s": 2.5, "wall_s": 2.6}}
+    monkeypatch.setattr(throughput_run, "start_prefect_server", lambda: None)
+    monkeypatch.setattr(throughput_run, "task_run_durations", lambda run_id: task_runs)
+    monkeypatch.setattr(flows.ingest, "ingest", lambda paths: summary.as_dict())
+    result = throughput_run.run_flow([Path("a.pdf"), Path("b.pdf")], 2)
+    assert result.stage_seconds == summary.stage_seconds and result.stages_reused == 0
+    assert result.task_runs == task_runs and result.facts == 7 and result.documents_ok == 2
+
+    summary.documents_failed = 1
+    summary.failures = [flows.ingest.FailedDocument("/in/c.pdf", "extract", "corrupt_pdf", "bad xref")]
+
+    def failing(paths: list[str]) -> dict[str, object]:
+        raise flows.ingest.IngestFailed(summary)
+
+    monkeypatch.setattr(flows.ingest, "ingest", failing)
+    result = throughput_run.run_flow([Path("c.pdf")], 2)
+    assert result.failures == ["c.pdf: extract: corrupt_pdf: bad xref"]
+    assert result.stage_seconds["extract"] == 1.5
