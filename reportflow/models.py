@@ -8,6 +8,7 @@ of the recognised image for OCR pages (``PageContent.width``/``height`` say whic
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -63,6 +64,44 @@ class PageContent:
     @property
     def char_count(self) -> int:
         return sum(len(u.text.strip()) for u in self.units)
+
+    # Pickled column by column: every document's extract result is persisted (tasks/cache.py)
+    # and a text page holds ~1,700 units. As one object each, a page took 8 ms to pickle and
+    # 11 ms to unpickle (112 KB); as columns, the coordinates are one array of floats, exact.
+    def __getstate__(self) -> tuple[object, ...]:
+        units = self.units
+        return (
+            self.page_no, self.width, self.height, self.method, self.ocr_confidence, self.dpi,
+            self.rotation, self.skew_degrees, self.note,
+            [u.text for u in units],
+            array("d", [v for u in units for v in (u.x0, u.top, u.x1, u.bottom, u.size)]),
+            [u.fontname for u in units],
+            bytes(u.bold for u in units),
+            [u.conf for u in units],
+        )  # fmt: skip
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        (
+            self.page_no, self.width, self.height, self.method, self.ocr_confidence, self.dpi,
+            self.rotation, self.skew_degrees, self.note,
+            texts, boxes, fonts, bolds, confs,
+        ) = state  # type: ignore[assignment]  # fmt: skip
+        b = boxes.tolist()  # type: ignore[attr-defined]
+        self.units = [
+            TextUnit(text, x0, top, x1, bottom, size, font, bool(bold), conf)
+            for text, x0, top, x1, bottom, size, font, bold, conf in zip(
+                texts,
+                b[0::5],
+                b[1::5],
+                b[2::5],
+                b[3::5],
+                b[4::5],
+                fonts,
+                bolds,
+                confs,
+                strict=True,  # type: ignore[call-overload]
+            )
+        ]
 
 
 @dataclass(slots=True)

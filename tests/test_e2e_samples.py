@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.ocr, pytest.mark.slow]
 
 def _run(args: list[str], env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*REPORTFLOW, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout
+        [*REPORTFLOW, *args], check=False, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 

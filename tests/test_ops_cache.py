@@ -247,3 +247,22 @@ def test_stage_cache_pickles_to_its_folder(tmp_path: Path) -> None:
     settings, doc = _settings(tmp_path), _doc()
     cache.get_or_compute("extract", doc, settings, lambda: 3)
     assert copy.get_or_compute("extract", doc, settings, lambda: 4) == (3, True)
+
+
+def test_a_page_survives_pickling_exactly(tmp_path: Path) -> None:
+    """Pages are pickled column by column (reportflow.models.PageContent): every unit comes back
+    with the same text, coordinates to the last bit, font, weight and confidence."""
+    import sys
+
+    from reportflow.models import PageContent, TextUnit
+
+    units = [
+        TextUnit("全", 72.1, 100.25, 84.1, 112.25, 12.0, "SimSun", False, None),
+        TextUnit("12.7%", 0.1 + 0.2, 1 / 3, sys.float_info.max, 5e-324, 10.5, "", True, 43.0),
+        TextUnit("市", -0.0, 2.0, 3.0, 4.0, 12.0, "SimHei-Bold", True, 0.0),
+    ]
+    page = PageContent(3, 595.0, 842.0, "ocr", units, 71.5, 300.0, 90, -0.8, "no text layer")
+    copy = pickle.loads(pickle.dumps(page))
+    assert copy == page and copy.units == units
+    assert [repr(u.x0) for u in copy.units] == [repr(u.x0) for u in units]  # -0.0 stays -0.0
+    assert pickle.loads(pickle.dumps(PageContent(1, 1.0, 1.0, "text", []))).units == []
