@@ -90,8 +90,7 @@ class RunSummary:
         return asdict(self)
 
     def _stage_times(self) -> str:
-        times = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.stage_seconds.items())
-        return f"{times or '–'} ({self.stages_reused} stage results reused from the cache)"
+        return stage_times_text(self.stage_seconds, self.stages_reused)
 
     def to_markdown(self) -> str:
         lines = [
@@ -129,6 +128,12 @@ class RunSummary:
                 )
             lines += ["", "Fix the causes, then press **Retry**: finished documents are not recomputed."]
         return "\n".join(lines)
+
+
+def stage_times_text(stage_seconds: dict[str, float], stages_reused: int) -> str:
+    """'extract 3.1 s, layout 1.0 s, facts 0.2 s, load 0.4 s (2 stage results reused from the cache)'."""
+    times = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in stage_seconds.items())
+    return f"{times or '–'} ({stages_reused} stage results reused from the cache)"
 
 
 class IngestFailed(RuntimeError):

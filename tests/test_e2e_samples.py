@@ -85,6 +85,10 @@ def test_ingest_reports_every_document_and_where_the_database_is(ingested) -> No
     assert "by text layer" in out and "by OCR" in out
     assert str(db) in out.replace("\n", "")
     assert "expectations" in out and "run report" in out
+    # where the time went, per stage, and that nothing came from a cache (a fresh warehouse)
+    stage_row = "".join(out.split("time per stage")[1].split("database")[0].split())
+    assert all(stage in stage_row for stage in ("extract", "layout", "facts", "load")), stage_row
+    assert "(0stageresultsreused" in stage_row, stage_row
 
 
 def test_every_table_is_filled(con: duckdb.DuckDBPyConnection) -> None:
