@@ -186,19 +186,16 @@ PIPELINE_STAGE_COLUMNS = {"extract": "extract", "layout": "repair", "facts": "fa
 
 
 class TimedStages:
-    """A reportflow.pipeline.StageCache that computes every stage, as ``NoStageCache`` (no
-    lookup, nothing stored: a cold run), timing and profiling each one under its column name."""
+    """A reportflow.pipeline.StageCache that computes every stage (no lookup, nothing stored:
+    a cold run), timing and profiling each one under its column name."""
 
     def __init__(self, timing: DocumentTiming, profiles: StageProfiles) -> None:
-        from reportflow.pipeline import NoStageCache
-
         self.timing = timing
         self.profiles = profiles
-        self._compute = NoStageCache()
 
     def get_or_compute(self, stage: str, acquired: Any, settings: Any, compute: Callable[[], T]) -> tuple[T, bool]:
-        return _timed(self.timing, None, PIPELINE_STAGE_COLUMNS.get(stage, stage), self.profiles,
-                      lambda: self._compute.get_or_compute(stage, acquired, settings, compute))
+        column = PIPELINE_STAGE_COLUMNS.get(stage, stage)
+        return _timed(self.timing, None, column, self.profiles, compute), False
 
 
 @dataclass(slots=True)

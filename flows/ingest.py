@@ -89,9 +89,6 @@ class RunSummary:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def _stage_times(self) -> str:
-        return stage_times_text(self.stage_seconds, self.stages_reused)
-
     def to_markdown(self) -> str:
         lines = [
             f"# Ingest run `{self.run_id}`",
@@ -103,7 +100,7 @@ class RunSummary:
             f"| pages | {self.pages_text} by text layer, {self.pages_ocr} by OCR |",
             f"| paragraphs | {self.paragraphs} |",
             f"| facts | {self.facts} |",
-            f"| time per stage | {self._stage_times()} |",
+            f"| time per stage | {stage_times_text(self.stage_seconds, self.stages_reused)} |",
             f"| expectations | {self.expectations_passed} passed, {self.expectations_failed} failed |",
             f"| database | `{self.db_path}` |",
         ]
@@ -240,9 +237,7 @@ def _load_or_record(
         except Exception as exc:  # noqa: BLE001 - a failing load stops only its document
             stage, error = "load", exc
         else:
-            summary.stage_seconds["load"] = (
-                summary.stage_seconds.get("load", 0.0) + time.perf_counter() - start
-            )
+            summary.stage_seconds["load"] += time.perf_counter() - start
             logger.info("%s: %s", acquired.file_name, outcome.action)
             return outcome
     else:
@@ -261,7 +256,7 @@ def _load_or_record(
 
 def _count_stages(computed: ComputedDocument, summary: RunSummary) -> None:
     for run in computed.stage_runs:
-        summary.stage_seconds[run.stage] = summary.stage_seconds.get(run.stage, 0.0) + run.seconds
+        summary.stage_seconds[run.stage] += run.seconds
         summary.stages_reused += run.cached
 
 
@@ -288,7 +283,7 @@ def _collect(
             path = futures.pop(done)
             outcome = _load_or_record(path, done, summary, writer)
             _count_document(path, outcome, summary, loaded_ids)
-            del done
+            del done  # else it holds this document's pages while the next one is awaited
     summary.failures.sort(key=lambda f: f.path)
     return loaded_ids
 

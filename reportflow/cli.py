@@ -116,10 +116,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['expectations_passed']} passed, {summary['expectations_failed']} failed"
         + (f" ({summary['facts_failed_validation']} facts flagged)" if summary["facts_failed_validation"] else ""),
     )
-    if "stage_seconds" in summary:
-        from flows.ingest import stage_times_text
+    from flows.ingest import stage_times_text
 
-        table.add_row("time per stage", stage_times_text(summary["stage_seconds"], summary["stages_reused"]))
+    table.add_row("time per stage", stage_times_text(summary["stage_seconds"], summary["stages_reused"]))
     table.add_row("database", summary["db_path"])
     if summary.get("data_docs_index"):
         table.add_row("data docs", summary["data_docs_index"])
