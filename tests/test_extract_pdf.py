@@ -235,6 +235,45 @@ def test_mojibake_repair_needs_certainty() -> None:
     assert repair_gbk_mojibake(units_of("¹ØÓ")) is None
 
 
+def _every_character() -> str:
+    return "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+
+
+def test_character_class_regexes_match_the_per_character_definitions() -> None:
+    # The quality check counts with regexes for speed; they must classify every code
+    # point exactly as the per-character functions do.
+    from reportflow.extract import textcheck
+
+    chars = _every_character()
+    assert textcheck._UNMAPPED.findall(chars) == [c for c in chars if textcheck.is_unmapped(c)]
+    assert textcheck._IDEOGRAPH.findall(chars) == [c for c in chars if textcheck.is_ideograph(c)]
+    assert textcheck._WORDLIKE.findall(chars) == [c for c in chars if c.isalnum() or textcheck.is_ideograph(c)]
+    assert textcheck._HIGH_LATIN1.findall(chars) == [c for c in chars if 0x80 <= ord(c) <= 0xFF]
+
+
+def test_latin1_byte_table_is_what_a_cp1252_or_latin1_font_shows() -> None:
+    from reportflow.extract.textcheck import _LATIN1_BYTE
+
+    def shown_as(char: str) -> int | None:
+        try:
+            byte = char.encode("cp1252")[0]
+        except UnicodeEncodeError:
+            return ord(char) if 0x80 <= ord(char) <= 0xFF else None
+        return byte if byte >= 0x80 else None
+
+    chars = _every_character()
+    assert {c: b for c in chars if (b := shown_as(c)) is not None} == _LATIN1_BYTE
+    assert _LATIN1_BYTE["€"] == 0x80 and _LATIN1_BYTE["¹"] == 0xB9 and "地" not in _LATIN1_BYTE
+
+
+def test_unmapped_share_counts_cid_runs_as_one_glyph() -> None:
+    from reportflow.extract.textcheck import unmapped_share
+
+    assert unmapped_share(["(cid:12)", "a", "b", "\ufffd"]) == pytest.approx(2 / 4)
+    assert unmapped_share(["地", "区", "\ue001", "(cid:3)(cid:4)"]) == pytest.approx(3 / 5)
+    assert unmapped_share([]) == 0.0
+
+
 # --- rendering --------------------------------------------------------------------------
 
 

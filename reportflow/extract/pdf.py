@@ -248,13 +248,27 @@ def _image_cover(page: pdfium.PdfPage, affine: _Affine, width: float, height: fl
 # calls get second prototypes of the same C functions that pass handles as plain ints:
 # on a page whose every character is its own text object (WPS output) this took the
 # read from 29 to ~10 ms.
+#
+# They are PYFUNCTYPE prototypes: the call keeps the GIL. pypdfium2's (CFUNCTYPE) release
+# and re-take it around every call, and these are microsecond getters called several times
+# per character: with any other Python thread busy (the other document's layout, Prefect's
+# event loop) each re-take waited for that thread's switch interval (5 ms). A page read
+# took 37 ms alone and over a second beside one busy thread; with the GIL kept, the same
+# (benchmarks/README.md, Throughput). Calls that take long (loading a page's text, rendering)
+# keep pypdfium2's prototypes, which let other threads run meanwhile.
 def _fast(name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(address)
 
 
 _VP = ctypes.c_void_p
-_get_text_object_addr = _fast("FPDFText_GetTextObject", _VP, pdfium_c.FPDF_TEXTPAGE, ctypes.c_int)
+_char_count = _fast("FPDFText_CountChars", ctypes.c_int, _VP)
+_char_unicode = _fast("FPDFText_GetUnicode", ctypes.c_uint, _VP, ctypes.c_int)
+_char_loose_box = _fast("FPDFText_GetLooseCharBox", ctypes.c_int, _VP, ctypes.c_int, ctypes.POINTER(pdfium_c.FS_RECTF))
+_char_map_error = _fast("FPDFText_HasUnicodeMapError", ctypes.c_int, _VP, ctypes.c_int)
+_char_matrix = _fast("FPDFText_GetMatrix", ctypes.c_int, _VP, ctypes.c_int, ctypes.POINTER(pdfium_c.FS_MATRIX))
+_char_font_size = _fast("FPDFText_GetFontSize", ctypes.c_double, _VP, ctypes.c_int)
+_get_text_object_addr = _fast("FPDFText_GetTextObject", _VP, _VP, ctypes.c_int)
 _obj_render_mode = _fast("FPDFTextObj_GetTextRenderMode", ctypes.c_int, _VP)
 _obj_font = _fast("FPDFTextObj_GetFont", _VP, _VP)
 _font_weight = _fast("FPDFFont_GetWeight", ctypes.c_int, _VP)
@@ -298,8 +312,7 @@ def _font_info(font: int, fonts: dict[int, tuple[str, bool]]) -> tuple[str, bool
 
 
 def _object_style(
-    textpage: pdfium_c.FPDF_TEXTPAGE, index: int, obj: int, fonts: dict[int, tuple[str, bool]],
-    matrix: pdfium_c.FS_MATRIX,
+    textpage: int, index: int, obj: int, fonts: dict[int, tuple[str, bool]], matrix: pdfium_c.FS_MATRIX
 ) -> _ObjStyle:
     mode = _obj_render_mode(obj) if obj else 0
     fontname, bold = "", False
@@ -308,9 +321,9 @@ def _object_style(
         if font:
             fontname, bold = _font_info(font, fonts)
     scale = 1.0
-    if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
+    if _char_matrix(textpage, index, ctypes.byref(matrix)):
         scale = math.hypot(matrix.c, matrix.d) or 1.0
-    size = round(pdfium_c.FPDFText_GetFontSize(textpage, index) * scale, 3)
+    size = round(_char_font_size(textpage, index) * scale, 3)
     return _ObjStyle(mode not in _INVISIBLE_RENDER_MODES, fontname, bold or mode == _FILL_STROKE, size)
 
 
@@ -334,36 +347,35 @@ def _read_text_layer(page: pdfium.PdfPage, index: int) -> TextLayerPage:
     invisible = outside = map_errors = 0
     area = 0.0
     try:
-        count = pdfium_c.FPDFText_CountChars(textpage)
+        handle = ctypes.cast(textpage, ctypes.c_void_p).value
+        count = _char_count(handle)
         rect = pdfium_c.FS_RECTF()
         rect_ref = ctypes.byref(rect)
-        get_unicode = pdfium_c.FPDFText_GetUnicode
-        get_box = pdfium_c.FPDFText_GetLooseCharBox
-        has_map_error = pdfium_c.FPDFText_HasUnicodeMapError
+        get_unicode, get_box, has_map_error, text_object = _char_unicode, _char_loose_box, _char_map_error, _get_text_object_addr
         styles: dict[int, _ObjStyle] = {}
         fonts: dict[int, tuple[str, bool]] = {}
         matrix = pdfium_c.FS_MATRIX()
         a, b, c, d, e, f = affine.a, affine.b, affine.c, affine.d, affine.e, affine.f
         for i in range(count):
-            code = get_unicode(textpage, i)
+            code = get_unicode(handle, i)
             # Spaces and PDFium's generated line breaks carry nothing the boxes do not.
             if code in (0x20, 0x0D, 0x0A, 0x09, 0xFFFE, 0x3000, 0xA0):
                 continue
-            obj_addr = _get_text_object_addr(textpage, i) or 0
+            obj_addr = text_object(handle, i) or 0
             style = styles.get(obj_addr)
             if style is None:
-                style = styles[obj_addr] = _object_style(textpage, i, obj_addr, fonts, matrix)
+                style = styles[obj_addr] = _object_style(handle, i, obj_addr, fonts, matrix)
             if not style.visible:
                 invisible += 1
                 continue
-            if has_map_error(textpage, i) == 1:
+            if has_map_error(handle, i) == 1:
                 map_errors += 1
                 text = _REPLACEMENT
             else:
                 text = normalize_char(chr(code)) if code < 0x110000 else _REPLACEMENT
                 if not text.strip():
                     continue
-            get_box(textpage, i, rect_ref)
+            get_box(handle, i, rect_ref)
             xs0 = a * rect.left + b * rect.bottom + c
             xs1 = a * rect.right + b * rect.top + c
             ys0 = d * rect.left + e * rect.bottom + f
