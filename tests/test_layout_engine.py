@@ -28,7 +28,7 @@ from test_layout_engine_support import (
 
 from reportflow.layout import repair_layout
 from reportflow.layout.engine import paragraphs_from_pages
-from reportflow.layout.furniture import find_furniture, is_page_number
+from reportflow.layout.furniture import find_furniture, is_page_credit_or_dateline, is_page_number
 from reportflow.layout.lines import build_lines
 from reportflow.layout.units import page_units
 from reportflow.models import ExtractedDocument, PageContent, Paragraph, TextUnit
@@ -496,10 +496,41 @@ def test_running_heads_and_page_numbers_are_dropped_across_pages() -> None:
     assert texts(paragraphs) == [FULL + "结束。", "2.8", FULL + "结束。", "2.8"]
 
 
-def test_single_page_keeps_its_head_but_drops_its_page_number() -> None:
-    paragraphs = paragraphs_from_pages([_page_with_furniture(1, "2023年2月17日 星期五")])
+def test_single_page_keeps_a_head_it_cannot_recognise_but_drops_its_page_number() -> None:
+    # Without a second page to repeat it, a head with no dateline or credit is content.
+    paragraphs = paragraphs_from_pages([_page_with_furniture(1, "2月17日")])
     assert texts(paragraphs)[0].startswith("侨乡晨报")
     assert not any("—" in t for t in texts(paragraphs))
+
+
+def test_single_page_drops_a_newspaper_dateline_and_credit_line_in_its_margins() -> None:
+    credit = "责编 黄嘉欣 校对 吴凡"
+    rows = [
+        (40, 20, "侨乡晨报 2023年2月17日 星期五 第3版", 8.0),
+        *column_rows([FULL, "结束。"], COL1, 100),
+        (40, 300, credit, 10.0),  # mid-page: content, whatever it says
+        (40, 575, credit, 8.0),
+    ]
+    paragraphs = paragraphs_from_pages([synth_page(rows)])
+    assert texts(paragraphs) == [FULL + "结束。", "责编黄嘉欣校对吴凡"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["责编 黄嘉欣 校对 吴凡", "责任编辑 李晓明 美术编辑 陈思", "本版编辑 梁子健", "责任编辑：李晓明",
+     "潮连周刊 | 2023年2月21日 星期二", "2023年2月17日 星期五", "侨乡晨报2023年2月17日星期五"],
+)
+def test_page_credit_and_dateline_forms(text: str) -> None:
+    assert is_page_credit_or_dateline(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["编辑部召开会议，研究部署2023年工作", "校对工作很重要", "2023年2月16日",
+     "会议于2023年2月16日（星期四）召开，全体代表出席。", "责任编辑李晓明说，" + "全年地区生产总值增长5%以上" * 2],
+)
+def test_not_page_credits_or_datelines(text: str) -> None:
+    assert not is_page_credit_or_dateline(text)
 
 
 def test_find_furniture_reports_line_indices_per_page() -> None:
@@ -525,6 +556,38 @@ def test_empty_input() -> None:
 def test_single_character_page() -> None:
     (para,) = paragraphs_from_pages([synth_page([(COL1, 100, "一")])])
     assert para.text == "一" and para.kind == "body" and para.bbox == (COL1, 100, COL1 + 10, 110)
+
+
+@pytest.mark.parametrize(
+    ("read", "curled"),
+    [
+        ('实施"十四五"规划', "实施“十四五”规划"),  # alternation
+        ('"十四五"规划', "“十四五”规划"),  # opening at the start
+        ('打造"一程多站",精品', "打造“一程多站”,精品"),  # closing before punctuation
+        ("发展'反向飞地\"经济", "发展“反向飞地”经济"),  # one read as an apostrophe
+        ('“法+侨""检+侨”', "“法+侨”“检+侨”"),  # after a curly one
+        ('屏幕 5" wide', '屏幕 5" wide'),  # no Chinese character next to it
+        ("no 'quotes' here", "no 'quotes' here"),
+    ],
+)
+def test_ocr_straight_quotes_in_chinese_text_are_curled(read: str, curled: str) -> None:
+    from reportflow.layout.paragraphs import curl_ocr_quotes
+
+    assert curl_ocr_quotes(read, [True] * len(read)) == curled
+    assert curl_ocr_quotes(read, [False] * len(read)) == read  # a text layer is never touched
+
+
+def test_quotes_are_curled_on_ocr_pages_only_with_boxes_aligned() -> None:
+    def units(conf: float | None) -> list[TextUnit]:
+        return [
+            TextUnit('实施"十四五"规划', 100, 100, 400, 127, 27, conf=conf),
+            TextUnit("承上启下。", 410, 100, 545, 127, 27, conf=conf),
+        ]
+
+    (ocr,) = paragraphs_from_pages([PageContent(1, 1000.0, 1400.0, "ocr", units(90.0), dpi=300)])
+    (text,) = paragraphs_from_pages([PageContent(1, 1000.0, 1400.0, "text", units(None))])
+    assert ocr.text.startswith("实施“十四五”规划") and text.text.startswith('实施"十四五"规划')
+    assert len(ocr.char_boxes) == len(ocr.text) == len(ocr.char_conf)
 
 
 def test_ocr_words_cut_at_a_decimal_point_join_without_a_space() -> None:

@@ -1,10 +1,12 @@
 """Page furniture: running heads and feet repeated across pages, page numbers.
 
 Only lines in the top and bottom margins are candidates. A margin line is furniture if
-it is a page number ("3", "— 3 —", "- 3 -", "第3版", "第 3 页", "3/12", "Page 3") or if a
-line of the same margin on another page reads the same once digits are ignored (running
-heads carry the page number or date, so an exact match is not required; a fuzzy match
-catches the rest).
+it is a page number ("3", "— 3 —", "- 3 -", "第3版", "第 3 页", "3/12", "Page 3"), a
+newspaper page's credit line or dateline ("责任编辑 李晓明 美术编辑 陈思", "潮连周刊
+2023年2月21日 星期二": every Chinese newspaper page carries them, and a single page has no
+other page to repeat them), or if a line of the same margin on another page reads the same
+once digits are ignored (running heads carry the page number or date, so an exact match is
+not required; a fuzzy match catches the rest).
 """
 
 from __future__ import annotations
@@ -41,6 +43,22 @@ _DECORATED_PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+_PAGE_CREDIT = re.compile(
+    r"^(?:(?:责任编辑|责编|本版编辑|美术编辑|美编|校对|版式|组版|值班编辑)[:：]?[\u4e00-\u9fff]{2,4}[|｜/，,]?){1,4}$"
+)
+"""A line made of a newspaper's staff credits only, e.g. '责编 黄嘉欣 校对 吴凡'."""
+_DATELINE = re.compile(r"^[^。，；]{0,16}?\d{4}年\d{1,2}月\d{1,2}日[|｜,，]?(?:星期|周)[一二三四五六日天][^。，；]{0,16}$")
+"""A short line holding a full date with its weekday, e.g. '潮连周刊 | 2023年2月21日 星期二'."""
+PAGE_CREDIT_MAX_CHARS = 30
+
+
+def is_page_credit_or_dateline(text: str) -> bool:
+    """Whether a whole (margin) line is a newspaper page's staff credit or dateline."""
+    squashed = _WS.sub("", text)
+    if len(squashed) > PAGE_CREDIT_MAX_CHARS:
+        return False
+    return bool(_PAGE_CREDIT.match(squashed) or _DATELINE.match(squashed))
+
 
 def _key(text: str) -> str:
     return _DIGITS.sub("#", _WS.sub("", text))
@@ -72,7 +90,9 @@ def find_furniture(pages: list[list[Line]], heights: list[float]) -> list[set[in
                     drop[p].add(i)
                     continue
             zone = _zone(line, height, MARGIN_FRACTION)
-            if zone:
+            if zone and is_page_credit_or_dateline(line.text):
+                drop[p].add(i)
+            elif zone:
                 candidates[zone].append((p, i, _key(line.text)))
     if len(pages) < 2:
         return drop
