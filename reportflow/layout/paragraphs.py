@@ -408,7 +408,7 @@ def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
     """Tesseract's straight quotes in Chinese text → “ or ” (one for one: the character
     boxes stay aligned).
 
-    chi_sim reads most “ and ” as '"' (91 of 173 on the 300 dpi benchmark scans) and some as
+    chi_sim reads most “ and ” as '"' (91 on the ten 300 dpi benchmark scans) and some as
     "'" (12), and Chinese text uses the curly pair (GB/T 15834; none of the benchmark's truths
     has a straight quote next to a Chinese character). Only quotes the OCR produced
     (``from_ocr``) next to a Chinese character change; a text layer is never touched. A
