@@ -252,10 +252,10 @@ def _image_cover(page: pdfium.PdfPage, affine: _Affine, width: float, height: fl
 # They are PYFUNCTYPE prototypes: the call keeps the GIL. pypdfium2's (CFUNCTYPE) release
 # and re-take it around every call, and these are microsecond getters called several times
 # per character: with any other Python thread busy (the other document's layout, Prefect's
-# event loop) each re-take waited for that thread's switch interval (5 ms). A page read
-# took 37 ms alone and over a second beside one busy thread; with the GIL kept, the same
-# (benchmarks/README.md, Throughput). Calls that take long (loading a page's text, rendering)
-# keep pypdfium2's prototypes, which let other threads run meanwhile.
+# event loop) each re-take could wait for that thread's switch interval (5 ms). Beside a
+# thread running the layout, a page read took 140 ms that way and takes 27 ms now (alone:
+# 20 and 18 ms; benchmarks/gil_contention.py). Calls that take long (loading a page's text,
+# rendering) keep pypdfium2's prototypes, which let other threads run meanwhile.
 def _fast(name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
     return ctypes.PYFUNCTYPE(restype, *argtypes)(address)
