@@ -15,7 +15,8 @@ This benchmark reads the same text-layer pages (the throughput corpus) both ways
   loop, as two documents in flight do; it prints the extraction's ms per page, the layout
   documents per second, and the *useful work per wall second*: extraction pages/s × its
   alone-cost + layout documents/s × its alone-cost (1.0 = the GIL always busy with work,
-  below 1.0 = time lost to handing the GIL back and forth).
+  below 1.0 = time lost to handing the GIL back and forth; above 1.0, on small runs, = some
+  of the work ran outside the GIL, e.g. PDFium loading a page).
 
 "GIL released" swaps the module's prototypes for CFUNCTYPE ones on the same C functions
 (what the code did before), so both variants run the same Python code. Medians of
@@ -36,12 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.throughput_bench import markdown_table, rich_table
 from benchmarks.throughput_corpus import text_documents
 from reportflow.extract import extract_document
 from reportflow.extract import pdf as pdf_module
@@ -49,6 +50,13 @@ from reportflow.layout import repair_layout
 from reportflow.models import ExtractedDocument
 
 VARIANTS = ("GIL kept (reportflow)", "GIL released (ctypes CFUNCTYPE)")
+MEDIANS = {  # Measurement attribute → format of its median
+    "extract_alone_ms": ".1f",
+    "layout_alone_ms": ".1f",
+    "extract_beside_ms": ".1f",
+    "layout_docs_per_s": ".1f",
+    "useful_work": ".2f",
+}
 
 
 @contextmanager
@@ -87,9 +95,11 @@ class Measurement:
 
     @property
     def useful_work(self) -> float:
-        extract = 1000 / self.extract_beside_ms * self.extract_alone_ms / 1000
-        layout = self.layout_docs_per_s * self.layout_alone_ms / 1000
-        return extract + layout
+        """Core-seconds of work (at the alone-costs) done per wall second, both threads."""
+        return (
+            self.extract_alone_ms / self.extract_beside_ms
+            + self.layout_docs_per_s * self.layout_alone_ms / 1000
+        )
 
 
 def measure(paths: list[Path], layout_docs: list[ExtractedDocument]) -> Measurement:
@@ -147,35 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for variant, measured in runs.items():
-
-        def median(attr: str, measured: list[Measurement] = measured) -> float:
-            return statistics.median(getattr(m, attr) for m in measured)
-
-        rows.append(
-            (
-                variant,
-                f"{median('extract_alone_ms'):.1f}",
-                f"{median('layout_alone_ms'):.1f}",
-                f"{median('extract_beside_ms'):.1f}",
-                f"{median('layout_docs_per_s'):.1f}",
-                f"{median('useful_work'):.2f}",
-            )
-        )
-    console = Console()
+        medians = {attr: statistics.median(getattr(m, attr) for m in measured) for attr in MEDIANS}
+        rows.append([variant, *(f"{medians[attr]:{fmt}}" for attr, fmt in MEDIANS.items())])
     title = f"{len(paths)} documents; medians of {args.repeats} runs"
     if args.markdown:
-        console.print(f"{title}\n")
-        console.print("| " + " | ".join(headers) + " |", soft_wrap=True)
-        console.print("|---|" + "---:|" * (len(headers) - 1), soft_wrap=True)
-        for row in rows:
-            console.print("| " + " | ".join(row) + " |", soft_wrap=True)
+        print(f"{title}\n\n{markdown_table(headers, rows)}")
     else:
-        table = Table(title=title)
-        for header in headers:
-            table.add_column(header, justify="left" if header == "variant" else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        Console().print(rich_table(title, headers, rows))
     return 0
 
 

@@ -516,7 +516,7 @@ def linearity_lines(tiers: list[Tier]) -> list[str]:
     return out
 
 
-def _table(title: str, header: list[str], rows: list[list[str]]) -> Table:
+def rich_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
     table = Table(title=title, title_justify="left")
     for i, column in enumerate(header):
         table.add_column(column, justify="left" if i == 0 else "right")
@@ -525,7 +525,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> Table:
     return table
 
 
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -558,7 +558,7 @@ def report(machine: Machine, tiers: list[Tier], markdown: bool, console: Console
         for title, rows_of in SECTIONS:
             header, rows = rows_of(tiers)
             if rows:
-                print(f"**{title}**\n\n{_markdown(header, rows)}\n")
+                print(f"**{title}**\n\n{markdown_table(header, rows)}\n")
         for line in linearity_lines(tiers):
             print(f"- {line}")
         return
@@ -566,7 +566,7 @@ def report(machine: Machine, tiers: list[Tier], markdown: bool, console: Console
     for title, rows_of in SECTIONS:
         header, rows = rows_of(tiers)
         if rows:
-            console.print(_table(title, header, rows))
+            console.print(rich_table(title, header, rows))
     for line in linearity_lines(tiers):
         console.print(line)
     for t in tiers:

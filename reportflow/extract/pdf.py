@@ -312,8 +312,9 @@ def _font_info(font: int, fonts: dict[int, tuple[str, bool]]) -> tuple[str, bool
 
 
 def _object_style(
-    textpage: int, index: int, obj: int, fonts: dict[int, tuple[str, bool]], matrix: pdfium_c.FS_MATRIX
+    handle: int, index: int, obj: int, fonts: dict[int, tuple[str, bool]], matrix: pdfium_c.FS_MATRIX
 ) -> _ObjStyle:
+    """The style of character ``index``'s text object (``handle``: the text page's address)."""
     mode = _obj_render_mode(obj) if obj else 0
     fontname, bold = "", False
     if obj:
@@ -321,9 +322,9 @@ def _object_style(
         if font:
             fontname, bold = _font_info(font, fonts)
     scale = 1.0
-    if _char_matrix(textpage, index, ctypes.byref(matrix)):
+    if _char_matrix(handle, index, ctypes.byref(matrix)):
         scale = math.hypot(matrix.c, matrix.d) or 1.0
-    size = round(_char_font_size(textpage, index) * scale, 3)
+    size = round(_char_font_size(handle, index) * scale, 3)
     return _ObjStyle(mode not in _INVISIBLE_RENDER_MODES, fontname, bold or mode == _FILL_STROKE, size)
 
 
