@@ -38,6 +38,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import resource
 import threading
 import time
@@ -48,7 +49,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,71 @@ class RunResult:
     run_cpu_s: float = 0.0
     """CPU seconds of the whole process tree (this process, its threads, tesseract processes,
     the ephemeral Prefect server) during the measured run (``wall_s``)."""
+    thread_cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of this process's threads during the measured run, by thread kind (the
+    thread's name without its number; native threads by their kernel name)."""
+
+
+_THREAD_NUMBER = re.compile(r"[-_ ]?\d+(?:_\d+)?$|\s*\(.*\)$")
+
+
+class ThreadCpu:
+    """Samples the CPU time of every thread of this process (``/proc/self/task``) while running.
+
+    A thread's last sample is its total, so threads that end during the run still count
+    (up to the sampling interval). Python threads are named by ``threading``'s name, native
+    ones (DuckDB's, OpenMP's) by their kernel name.
+    """
+
+    def __init__(self, interval_s: float = 0.2) -> None:
+        self.interval_s = interval_s
+        self._seen: dict[int, tuple[str, float]] = {}
+        self._start: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="thread-cpu-sampler", daemon=True)
+
+    @staticmethod
+    def _read() -> dict[int, tuple[str, float]]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+        out: dict[int, tuple[str, float]] = {}
+        for entry in Path("/proc/self/task").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            tid = int(entry.name)
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            out[tid] = (names.get(tid, f"native:{comm}"), cpu)
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._seen.update(self._read())
+
+    def start(self) -> Self:
+        self._start = {tid: cpu for tid, (_, cpu) in self._read().items()}
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._seen.update(self._read())
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def by_kind(self) -> dict[str, float]:
+        kinds: dict[str, float] = defaultdict(float)
+        for tid, (name, cpu) in self._seen.items():
+            kinds[_THREAD_NUMBER.sub("", name) or name] += cpu - self._start.get(tid, 0.0)
+        return {k: round(v, 2) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]) if v > 0}
 
 
 def tree_cpu_seconds() -> float:
@@ -295,6 +361,7 @@ def run_direct(files: list[Path], workers: int, profiles: StageProfiles) -> RunR
     run_wall: dict[str, float] = {}
     run_cpu: dict[str, float] = {}
     cpu_start = tree_cpu_seconds()
+    threads = ThreadCpu().start()
     started = time.perf_counter()
 
     def begin() -> None:
@@ -340,6 +407,8 @@ def run_direct(files: list[Path], workers: int, profiles: StageProfiles) -> RunR
     _timed(run_wall, run_cpu, "report", profiles, finish_and_report)
     _timed(run_wall, run_cpu, "publish", profiles, warehouse.publish)
     result.wall_s = time.perf_counter() - started
+    threads.stop()
+    result.thread_cpu = threads.by_kind()
     result.run_cpu_s = tree_cpu_seconds() - cpu_start
 
     stage_wall: dict[str, float] = defaultdict(float)
@@ -430,11 +499,13 @@ def run_flow(files: list[Path], workers: int) -> RunResult:
     result.server_start_s = time.perf_counter() - start
     cpu_start = tree_cpu_seconds()
     start = time.perf_counter()
-    try:
-        summary = ingest([str(f) for f in files])
-    except IngestFailed as failed:
-        summary = failed.summary.as_dict()
+    with ThreadCpu() as threads:
+        try:
+            summary = ingest([str(f) for f in files])
+        except IngestFailed as failed:
+            summary = failed.summary.as_dict()
     result.wall_s = time.perf_counter() - start
+    result.thread_cpu = threads.by_kind()
     result.run_cpu_s = tree_cpu_seconds() - cpu_start
     result.documents_ok = summary["documents_ok"]
     result.documents_failed = summary["documents_failed"]

@@ -10,12 +10,13 @@
   ``$REPORTFLOW_RESULTS_DIR``), next to the database they feed, expiring after
   ``$REPORTFLOW_CACHE_DAYS`` (30) days. Deleting the folder only costs recomputation.
 * **Concurrency**: two runs that reach the same document at the same time must not both
-  OCR it, nor read a result file while the other is still writing it (Prefect's local file
-  storage writes in place). ``PersistedStageCache`` holds an exclusive ``flock`` per key
-  (``FlockLockManager``) from the lookup to the write, as Prefect's SERIALIZABLE isolation
-  does: the second run waits, then reads the first one's result. Prefect's own ``FileSystemLockManager`` writes lock files that outlive a
-  crashed process (every later run would wait forever); a kernel ``flock`` is released when
-  its process dies, however it dies.
+  OCR it. ``PersistedStageCache`` holds an exclusive ``flock`` per key (``FlockLockManager``,
+  a Prefect ``LockManager``) from the lookup to the write, as Prefect's SERIALIZABLE
+  isolation does: the second run waits, then reads the first one's result; a record is
+  renamed into place whole, so nobody reads a half-written file. Prefect's own
+  ``FileSystemLockManager`` writes lock files that outlive a crashed process (every later
+  run would wait forever); a kernel ``flock`` is released when its process dies, however it
+  dies.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable
@@ -100,30 +102,34 @@ STAGE_CACHE_KEYS: dict[str, Callable[[AcquiredDocument, Settings], str]] = {
 }
 
 
+RECORD_MAGIC = b"reportflow-stage-result 1\n"
+"""First line of a stored stage result; a file without it (another format, a torn write) is a miss."""
+
+
 class PersistedStageCache:
-    """reportflow.pipeline.StageCache on Prefect's ResultStore: a result file per stage key.
+    """reportflow.pipeline.StageCache in a folder: one file per stage key.
 
     Why not a Prefect task per stage, each cached by Prefect: a task run costs ~10 ms of the
     flow's CPU and ~100 ms of the Prefect server's here (benchmarks/prefect_task_cost.py),
     more than a text page's three stages together. So a document is one task run, and its
-    stages are cached the same way Prefect caches tasks — same store, same record format,
-    same keys — under an exclusive ``flock`` per key held from the lookup to the write
-    (Prefect's SERIALIZABLE isolation): a second run reaching the same document waits, then
-    reads the first one's result; nobody reads a half-written file.
+    stages are cached here under an exclusive ``flock`` per key held from the lookup to the
+    write (Prefect's SERIALIZABLE isolation): a second run reaching the same document waits,
+    then reads the first one's result.
+
+    Why not Prefect's ``ResultStore`` (used up to stop 14): its record is the pickle
+    (cloudpickle), base64-encoded inside a pydantic JSON document, and every write resolves
+    the storage path with ``realpath`` three times. Measured in the flow at 100 documents
+    (py-spy, benchmarks/README.md, Throughput run 5) that was 1.9 s of the worker threads'
+    time, more than Prefect's task engine itself. A record here is a magic line, a JSON line
+    of metadata (key, expiry) and a plain pickle (highest protocol); it is written to a
+    temporary file and renamed into place, so nobody ever reads a half-written record.
     """
 
     def __init__(self, directory: Path, expiration: timedelta) -> None:
-        from prefect.filesystems import LocalFileSystem
-        from prefect.results import ResultStore
-
         self.directory = Path(directory)
         self.expiration = expiration
         self.locks = FlockLockManager(self.directory / "locks")
-        self.store = ResultStore(
-            result_storage=LocalFileSystem(basepath=str(self.directory)),
-            lock_manager=self.locks,
-            cache_result_in_memory=False,  # a finished document's pages must not stay in memory
-        )
+        self._made_directory = False
 
     @classmethod
     def for_settings(cls, settings: Settings) -> PersistedStageCache:
@@ -136,16 +142,40 @@ class PersistedStageCache:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["directory"], state["expiration"])  # type: ignore[misc]
 
-    def _read_unexpired(self, key: str, holder: str) -> tuple[Any] | None:
-        # One read, not ResultStore.exists() then read(): both unpickle the whole result.
+    def path_of(self, key: str) -> Path:
+        return self.directory / key
+
+    def read_unexpired(self, key: str) -> tuple[Any] | None:
+        """``(value,)`` of the stored result, or None: missing, expired, another format, unreadable."""
         try:
-            record = self.store.read(key, holder=holder)
-        except Exception:  # noqa: BLE001 - missing, half-written by a killed run, or unreadable: recompute
+            with open(self.path_of(key), "rb") as stored:
+                if stored.readline() != RECORD_MAGIC:
+                    return None
+                metadata = json.loads(stored.readline())
+                if metadata.get("key") != key:
+                    return None
+                expires = datetime.fromisoformat(metadata["expires"])
+                if expires <= datetime.now(UTC):
+                    return None
+                return (pickle.load(stored),)
+        except Exception:  # noqa: BLE001 - missing, half-written by an old version, unreadable: recompute
             return None
-        expiration = record.metadata.expiration
-        if expiration is not None and expiration <= datetime.now(UTC):
-            return None
-        return (record.result,)
+
+    def write(self, key: str, value: Any, expires: datetime) -> None:
+        if not self._made_directory:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._made_directory = True
+        target = self.path_of(key)
+        partial = target.with_name(f".{key}.{os.getpid()}-{threading.get_ident()}.partial")
+        header = json.dumps({"key": key, "expires": expires.isoformat()}).encode()
+        try:
+            with open(partial, "wb") as out:
+                out.write(RECORD_MAGIC + header + b"\n")
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
     def get_or_compute(
         self, stage: str, acquired: AcquiredDocument, settings: Settings, compute: Callable[[], T]
@@ -154,13 +184,12 @@ class PersistedStageCache:
         holder = f"{os.getpid()}-{threading.get_ident()}"
         self.locks.acquire_lock(key, holder)
         try:
-            found = self._read_unexpired(key, holder)
+            found = self.read_unexpired(key)
             if found is not None:
                 return found[0], True
             note_stage_run(stage, acquired)
             value = compute()
-            expires = datetime.now(UTC) + self.expiration
-            self.store.write(value, key=key, expiration=expires, holder=holder)  # type: ignore[arg-type]
+            self.write(key, value, datetime.now(UTC) + self.expiration)
             return value, False
         finally:
             self.locks.release_lock(key, holder)

@@ -96,6 +96,43 @@ def test_sideways_hint(page_image: np.ndarray) -> None:
     assert looks_sideways(rotate_quarter(page_image, 270))
 
 
+def build_three_column_pdf(path: Path) -> Path:
+    """A dense A4 page of three columns of 9 pt body text, 32 pt gutters (a newspaper page)."""
+    if not FONT.exists():
+        pytest.skip("CJK font not installed")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("zenhei", str(FONT), subfontIndex=0))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("zenhei", 9)
+    text, per, k = BODY * 40, 17, 0
+    for column in range(3):
+        y = A4[1] - 40
+        while y > 40:
+            c.drawString(36 + column * 180, y, text[k : k + per])
+            k, y = k + per, y - 11.5
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("tilt", [0.6, 1.0, -1.2, 1.5])
+def test_sideways_hint_counts_line_gaps_on_the_levelled_page(tmp_path: Path, tilt: float) -> None:
+    """A three-column page scanned a degree askew: each tilted line fills the gap below it, so
+    hardly a row is empty across the page while the gutters stay empty columns. Unlevelled,
+    the hint takes it for a sideways page (and OSD runs for nothing); levelled, it does not."""
+    image, _ = render_page(open_pdf(build_three_column_pdf(tmp_path / "three.pdf")), 0, 150, 50_000_000)
+    tilted = rotate_image(image, tilt)
+    skew = estimate_skew(tilted)
+    assert skew == pytest.approx(tilt, abs=0.1)
+    assert looks_sideways(tilted), "the trap: unlevelled, the gutters outnumber the line gaps"
+    assert not looks_sideways(tilted, skew=skew)
+    turned = rotate_quarter(image, 90)
+    assert looks_sideways(turned, skew=estimate_skew(turned))
+
+
 def test_sideways_hint_on_real_scans(realdocs: Path) -> None:
     folder = realdocs / "chinese_scans"
     upright = ["dolphin__page_5_two_column_textbook.jpg", "pix2text__val_0646_two_column_paper.jpg",

@@ -19,6 +19,7 @@ from ops_support import read_jsonl
 from reportflow.acquire import AcquiredDocument
 from reportflow.config import OcrConfig, Settings
 from tasks.cache import (
+    RECORD_MAGIC,
     FlockLockManager,
     PersistedStageCache,
     extract_cache_key,
@@ -201,6 +202,33 @@ def test_stage_cache_keeps_no_failure_and_no_expired_result(tmp_path: Path) -> N
     expired = _cache(tmp_path, days=-1)
     assert expired.get_or_compute("extract", doc, settings, lambda: 1) == (1, False)
     assert expired.get_or_compute("extract", doc, settings, lambda: 2) == (2, False)
+
+
+def test_stage_cache_treats_a_foreign_or_torn_record_as_missing(tmp_path: Path) -> None:
+    """A file under the key that is not a whole record of ours (Prefect's JSON record of an
+    older version, a write cut short) is recomputed and replaced, never unpickled as garbage."""
+    settings, doc = _settings(tmp_path), _doc()
+    cache = _cache(tmp_path)
+    path = cache.path_of(extract_cache_key(doc, settings))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"metadata": {"storage_key": "x"}, "result": "gASVCAAAAAAAAACMBHRleHSULg=="}')
+    assert cache.get_or_compute("extract", doc, settings, lambda: "fresh") == ("fresh", False)
+    assert cache.get_or_compute("extract", doc, settings, lambda: pytest.fail("recomputed")) == ("fresh", True)
+
+    whole = path.read_bytes()
+    assert whole.startswith(RECORD_MAGIC)
+    path.write_bytes(whole[:-3])  # the pickle's end is missing
+    assert cache.get_or_compute("extract", doc, settings, lambda: "again") == ("again", False)
+    assert [p.name for p in path.parent.iterdir() if p.is_file()] == [path.name], "no partial file left"
+
+
+def test_stage_cache_leaves_nothing_behind_when_a_result_cannot_be_stored(tmp_path: Path) -> None:
+    settings, doc = _settings(tmp_path), _doc()
+    cache = _cache(tmp_path)
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        cache.get_or_compute("layout", doc, settings, lambda: (lambda: "not picklable"))
+    assert not [p for p in (tmp_path / "results").iterdir() if p.is_file()]
+    assert cache.get_or_compute("layout", doc, settings, lambda: 5) == (5, False), "the lock was released"
 
 
 def test_stage_cache_computes_a_document_once_when_two_runs_race(tmp_path: Path) -> None:

@@ -277,7 +277,7 @@ def _empty_share(profile: np.ndarray) -> float:
     return float((span <= 0.02 * span.max()).mean())
 
 
-def looks_sideways(gray: np.ndarray, reduced: np.ndarray | None = None) -> bool:
+def looks_sideways(gray: np.ndarray, reduced: np.ndarray | None = None, skew: float = 0.0) -> bool:
     """Cheap hint that text lines run vertically (page turned by 90° or 270°).
 
     Between horizontal lines of text lie empty rows (the line gaps, 10–45 % of the rows of
@@ -285,8 +285,18 @@ def looks_sideways(gray: np.ndarray, reduced: np.ndarray | None = None) -> bool:
     characters sit ~0.1 em apart and proportional digits and punctuation break any grid.
     A page turned by 90° swaps the two. The hint is wrong for a landscape two-page exam
     spread (its vertical sealing-line margin), which only costs one OSD pass.
+
+    ``skew`` (``estimate_skew`` of the page): the rows are counted on the levelled page. A
+    page scanned 1° askew has hardly an empty row across its whole width (each line's tilt
+    fills the next gap) while the gutters of a three-column page stay empty columns: the
+    OCR benchmark's degraded xinhui page (1.0° askew) has 3 % empty rows against 5 % empty
+    columns unlevelled (a false hint: one OSD pass, ~1.3 s, for nothing), 10 % against 5 %
+    levelled. Of the 77 page images of the benchmarks and realdocs, turned 0°, 90° and 180°,
+    levelling changes the hint on four, each to the right answer.
     """
     small = reduced if reduced is not None else _reduced(gray)[0]
+    if abs(skew) >= MIN_SKEW_DEGREES:
+        small = rotate_image(small, -skew)
     mask = ink_mask(small)
     if int(mask.sum()) < 500:
         return False

@@ -513,11 +513,16 @@ def _grown(box: Box, margin: int) -> Box:
 
 
 def _recognise(
-    gray: np.ndarray, rotation: int, config: OcrConfig, engine: OcrEngine, dpi: int, small: np.ndarray
+    gray: np.ndarray, rotation: int, config: OcrConfig, engine: OcrEngine, dpi: int, small: np.ndarray,
+    unturned_skew: float,
 ) -> _Attempt:
-    """One recognition of the page turned by ``rotation``; ``small``: the page's reduced copy."""
+    """One recognition of the page turned by ``rotation``; ``small``: the page's reduced copy,
+    ``unturned_skew``: the skew of the page as it came (``rotation`` 0)."""
     upright = rotate_quarter(gray, rotation)
-    skew = estimate_skew(upright, reduced=small if rotation == 0 else None) if config.deskew else 0.0
+    if rotation == 0:
+        skew = unturned_skew
+    else:
+        skew = estimate_skew(upright) if config.deskew else 0.0
     if abs(skew) < MIN_SKEW_DEGREES:
         skew = 0.0
     prepared = rotate_image(upright, -skew) if skew else upright
@@ -570,19 +575,20 @@ def recognise_page(page: PageImage, config: OcrConfig, engine: OcrEngine) -> Pag
                            note="; ".join(notes))
     rotation = 0
     osd_done = False
-    if config.osd == "always" or (config.osd == "auto" and looks_sideways(gray, reduced=small)):
+    skew = estimate_skew(gray, reduced=small) if config.deskew else 0.0
+    if config.osd == "always" or (config.osd == "auto" and looks_sideways(gray, reduced=small, skew=skew)):
         orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
         osd_done = True
         if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
             rotation = orientation.rotate
-    attempt = _recognise(gray, rotation, config, engine, dpi, small)
+    attempt = _recognise(gray, rotation, config, engine, dpi, small, skew)
     mean = float(np.mean([w.conf for w in attempt.words])) if attempt.words else 0.0
     if config.osd == "auto" and not osd_done and mean < LOW_PAGE_CONF:
         # A poor first read is the cheap signal for an upside-down page: ask OSD, and keep
         # whichever recognition carries more confidence.
         orientation = engine.orientation(gray, dpi=dpi, timeout_s=config.page_timeout_s)
         if orientation is not None and orientation.rotate and orientation.confidence >= OSD_MIN_CONF:
-            other = _recognise(gray, orientation.rotate, config, engine, dpi, small)
+            other = _recognise(gray, orientation.rotate, config, engine, dpi, small, skew)
             if _conf_mass(other.words) > _conf_mass(attempt.words):
                 attempt = other
     units = words_to_units(attempt.words, attempt.ink) + attempt.marks
