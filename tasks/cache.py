@@ -116,11 +116,12 @@ class PersistedStageCache:
     write (Prefect's SERIALIZABLE isolation): a second run reaching the same document waits,
     then reads the first one's result.
 
-    Why not Prefect's ``ResultStore`` (used up to stop 14): its record is the pickle
+    Why not Prefect's ``ResultStore`` (this class wrapped it before): its record is the pickle
     (cloudpickle), base64-encoded inside a pydantic JSON document, and every write resolves
     the storage path with ``realpath`` three times. Measured in the flow at 100 documents
-    (py-spy, benchmarks/README.md, Throughput run 5) that was 1.9 s of the worker threads'
-    time, more than Prefect's task engine itself. A record here is a magic line, a JSON line
+    (py-spy; benchmarks/README.md, Throughput, run 5) that was 1.9 s of the worker threads'
+    samples, more than Prefect's task engine itself — mostly waits for the GIL after each
+    ``lstat``; ~0.4 s of CPU. A record here is a magic line, a JSON line
     of metadata (key, expiry) and a plain pickle (highest protocol); it is written to a
     temporary file and renamed into place, so nobody ever reads a half-written record.
     """

@@ -53,7 +53,16 @@ def test_everything_else_is_left_alone(word: str) -> None:
     assert (fix.text, fix.repaired) == (word, False)
 
 
-@pytest.mark.parametrize("word", ["12.79%6", "6.79%", "%6", "增长2.79%6，", "3l.2%", "4.O%"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "12.79%6", "6.79%", "%6", "增长2.79%6，", "3l.2%", "4.O%",
+        "“09·02”",  # a date naming an event (printed on the xinhui pages): not a decimal point
+        "5·12",
+        "3·5亿元",  # or 3.5: which one cannot be told, so it is not changed
+        "12。2023年",  # '12.' ending a sentence and a year, or a decimal: not changed
+    ],
+)
 def test_doubtful_numbers_are_flagged_not_fixed(word: str) -> None:
     fix = repair_number_misreads(word)
     assert fix.suspect and fix.text == word

@@ -16,13 +16,16 @@ at ``REPAIRED_CONF`` so validation flags the number instead of trusting it:
   digit on both sides (``2O22`` → 2022; ``GDP`` or ``1lb`` untouched);
 * a decimal comma — ``3,2%`` → ``3.2%`` — only when 1–2 digits follow the comma and no
   digit group continues (``1,234`` and ``1,2,3`` stay as they are: thousands separators and
-  lists); the same for ``。`` or ``·`` between digits;
+  lists); the same for ``。`` between digits; a middle dot ``·`` only inside a percentage
+  (``9·5%`` → ``9.5%``): between digits it is also real print, the dates that name events
+  (``“09·02”本土疫情``, ``5·12``), so ``09·02`` stays as read — flagged, as is a ``。``
+  with more digits after it (``12。2023年`` may be two sentences);
 * full-width digits become ASCII (``normalize_text``; an encoding variant, not a misread);
 * a list number read with a comma at the start of a line — ``1，开展…`` → ``1.开展…`` —
   so the layout engine sees the numbered item (no digit changes).
 
-Words that look like a misread percent sign (``12.79%6``: a digit after ``%``) or keep a
-letter next to a digit (``3l.2%``) are not "fixed" (which digit is spurious is a guess) but
+Words that look like a misread percent sign (``12.79%6``: a digit after ``%``), keep a
+letter next to a digit (``3l.2%``) or a ``。``/``·`` between digits are not "fixed" (which digit is spurious is a guess) but
 get ``SUSPECT_CONF``.
 
 Pages are recognised concurrently by a module-level pool (``OcrConfig.workers``, shared by
@@ -89,13 +92,14 @@ OSD_MIN_CONF = 1.0
 
 _LETTER_IN_DIGITS = re.compile(r"(?<=\d)[OolI|]+(?=\d)")
 _LETTER_DIGIT = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
-_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+)[,。·](\d{1,2})(?![\d,.])")
-_CJK_STOP_IN_DIGITS = re.compile(r"(?<=\d)[。·](?=\d)")
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+)[,。](\d{1,2})(?![\d,.])")
+_DECIMAL_MIDDOT = re.compile(r"(?<![\d,.])(\d+)·(\d{1,2})(?=%)")
 _LIST_NUMBER_COMMA = re.compile(r"^(\d{1,2})[，,](?!\d)")
 """'1，' at the start of a line: tesseract's reading of the list number '1.' (the numbered
 items of the benchmark pages come out '1，开展…' in 3 of 4 cases)."""
-_SUSPECT = re.compile(r"\d%\d|\d9%|%\d|\d[.,]?[OolI|](?![A-Za-z])|(?<![A-Za-z])[OolI|][.,]?\d")
-"""A misread percent sign ('12.79%6', '6.79%') or a letter next to a digit left after repair."""
+_SUSPECT = re.compile(r"\d%\d|\d9%|%\d|\d[.,]?[OolI|](?![A-Za-z])|(?<![A-Za-z])[OolI|][.,]?\d|\d[。·]\d")
+"""A misread percent sign ('12.79%6', '6.79%'), a letter next to a digit, or a '。'/'·' between
+digits, left after repair."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,7 @@ def repair_number_misreads(text: str) -> WordFix:
     """Unambiguous digit repairs inside one OCR word (see the module docstring)."""
     fixed = _LETTER_IN_DIGITS.sub(lambda m: m.group(0).translate(_LETTER_DIGIT), text)
     fixed = _DECIMAL_COMMA.sub(r"\1.\2", fixed)
-    fixed = _CJK_STOP_IN_DIGITS.sub(".", fixed)
+    fixed = _DECIMAL_MIDDOT.sub(r"\1.\2", fixed)
     suspect = bool(_SUSPECT.search(fixed))
     return WordFix(fixed, fixed != text, suspect)
 
@@ -278,6 +282,25 @@ def _is_merged_line(line: list[OcrWord]) -> bool:
     return line[0].line_height > MERGED_LINE_RATIO * max(word_height, 1.0)
 
 
+OPENING_MARKS = frozenset("“‘《〈（(【〔「『〖[\"'")
+OPENING_MARK_LEAD = 0.5
+"""How far (× line height) a line's first word moves left when it starts with an opening mark."""
+
+
+def _cell_start(word: OcrWord, text: str, ink_x0: int) -> int:
+    """Where a line's first character cell starts, from where its ink starts.
+
+    An opening quote or bracket is set in the right half of its full-width cell (it hugs the
+    text after it), so its ink starts ~half an em late. A text layer gives the cell, OCR the
+    ink: a continuation line starting with '“' looked indented by 0.5 em, more than a list
+    item's hang allows, and the item was cut in two (rl-xinhui p3: '3.全力支持…创新中心' /
+    '“1+9+N”体系中9个分中心之一', on all three scans of that page).
+    """
+    if text[:1] in OPENING_MARKS:
+        return max(0, ink_x0 - round(OPENING_MARK_LEAD * word.line_height))
+    return ink_x0
+
+
 def words_to_units(words: Iterable[OcrWord], ink: np.ndarray | None = None) -> list[TextUnit]:
     """Clean tesseract words into layout units (normalised text, repaired numbers, line boxes).
 
@@ -311,10 +334,13 @@ def words_to_units(words: Iterable[OcrWord], ink: np.ndarray | None = None) -> l
         else:
             top = float(word.line_top)
             bottom = float(word.line_top + word.line_height)
+        x0 = extents[id(word)][0]
+        if id(word) in line_starts:
+            x0 = _cell_start(word, fix.text, x0)
         units.append(
             TextUnit(
                 fix.text,
-                float(extents[id(word)][0]),
+                float(x0),
                 top,
                 float(extents[id(word)][1]),
                 bottom,
