@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 _WHITESPACE = re.compile(r"\s+")
@@ -112,3 +113,32 @@ def score_reading(
             found_numbers += 1
     number_recall = found_numbers / len(truth_numbers) if truth_numbers else 1.0
     return ReadingScores(cer, integrity, order, leaks, number_recall)
+
+
+def near_intact_share(output_lines: Sequence[str], truth_paragraphs: Sequence[str], tolerance: float = 0.03) -> float:
+    """Share of truth paragraphs (6+ chars) found whole inside one output line, forgiving
+    character errors: ``tolerance`` of the paragraph's characters, at least one.
+
+    ``paragraph_integrity`` asks for every character right, so on OCR it mixes two things:
+    the layout (is the paragraph one piece, in one line?) and the recogniser (is every
+    character right?). This asks the first with a few of the second's errors forgiven (a
+    misread or lost character counts one, as a substitution or a deletion): a paragraph split
+    over two lines, or cut short, still fails; a line that holds it and more does not (as in
+    ``paragraph_integrity``, which finds the paragraph *inside* a line).
+    """
+    out_keys = [_line_key(line) for line in output_lines]
+    considered = intact = 0
+    for paragraph in truth_paragraphs:
+        key = _line_key(paragraph)
+        if len(key) < MIN_PARAGRAPH_CHARS:
+            continue
+        considered += 1
+        errors = max(1.0, tolerance * len(key))
+        # partial_ratio is an Indel similarity over both strings' lengths: one substitution
+        # costs two edits of 2 × len(key) characters.
+        need = 100.0 * (1.0 - errors / len(key)) - 1e-9
+        intact += any(
+            len(line) >= len(key) - errors and fuzz.partial_ratio(key, line, score_cutoff=need) > 0
+            for line in out_keys
+        )
+    return intact / considered if considered else 1.0
