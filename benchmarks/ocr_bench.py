@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.console import Console
 from rich.table import Table
@@ -217,12 +218,23 @@ def case_table(runs: list[Run]) -> Table:
     return table
 
 
-SummaryRow = tuple[str, str, int, float, float, float, float, float, float, float, float]
-"""group, method, pages, CER, integrity, order, furniture, numbers, pages/min, CPU s/page, near-intact."""
+class SummaryRow(NamedTuple):
+    group: str
+    method: str
+    pages: int
+    cer: float
+    integrity: float
+    order: float
+    furniture: float
+    numbers: float
+    pages_per_minute: float
+    cpu: float
+    """CPU s/page."""
+    near_intact: float
 
 
 def summary_rows(runs: list[Run]) -> list[SummaryRow]:
-    rows = []
+    rows: list[SummaryRow] = []
     groups = sorted({r.group for r in runs}, key=lambda g: list(TARGETS).index(g) if g in TARGETS else 99)
     methods = list(dict.fromkeys(r.method for r in runs))
     for group in [*groups, "all"]:
@@ -232,7 +244,7 @@ def summary_rows(runs: list[Run]) -> list[SummaryRow]:
                 continue
             pages = sum(r.pages for r in sel)
             seconds = sum(r.seconds for r in sel)
-            rows.append((
+            rows.append(SummaryRow(
                 group, method, pages,
                 statistics.fmean(r.scores.cer for r in sel),
                 statistics.fmean(r.scores.paragraph_integrity for r in sel),
@@ -248,7 +260,7 @@ def summary_rows(runs: list[Run]) -> list[SummaryRow]:
 
 def _cpu_ratio(rows: list[SummaryRow], group: str, cpu: float) -> str:
     """This row's CPU per page ÷ plain tesseract's in the same group (the issue's 1.2× target)."""
-    plain_cpu = next((r[9] for r in rows if r[0] == group and r[1] == "plain"), None)
+    plain_cpu = next((r.cpu for r in rows if r.group == group and r.method == "plain"), None)
     return f"{cpu / plain_cpu:.2f}×" if plain_cpu else "–"
 
 

@@ -130,7 +130,6 @@ class PersistedStageCache:
         self.directory = Path(directory)
         self.expiration = expiration
         self.locks = FlockLockManager(self.directory / "locks")
-        self._made_directory = False
 
     @classmethod
     def for_settings(cls, settings: Settings) -> PersistedStageCache:
@@ -163,9 +162,7 @@ class PersistedStageCache:
             return None
 
     def write(self, key: str, value: Any, expires: datetime) -> None:
-        if not self._made_directory:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._made_directory = True
+        self.directory.mkdir(parents=True, exist_ok=True)
         target = self.path_of(key)
         partial = target.with_name(f".{key}.{os.getpid()}-{threading.get_ident()}.partial")
         header = json.dumps({"key": key, "expires": expires.isoformat()}).encode()

@@ -25,8 +25,8 @@ at ``REPAIRED_CONF`` so validation flags the number instead of trusting it:
   so the layout engine sees the numbered item (no digit changes).
 
 Words that look like a misread percent sign (``12.79%6``: a digit after ``%``), keep a
-letter next to a digit (``3l.2%``) or a ``。``/``·`` between digits are not "fixed" (which digit is spurious is a guess) but
-get ``SUSPECT_CONF``.
+letter next to a digit (``3l.2%``) or a ``。``/``·`` between digits are not "fixed" (which
+digit is spurious, or what the mark is, is a guess) but get ``SUSPECT_CONF``.
 
 Pages are recognised concurrently by a module-level pool (``OcrConfig.workers``, shared by
 every document of the process). Its threads only prepare images and wait on tesseract
