@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 VARIANTS: dict[str, dict[str, object]] = {
     "default": {},
     "nodeskew": {"deskew": False},
+    "levelimage": {"level": "image"},
+    "levelwords": {"level": "words"},
     "binarize": {"binarize": True},
     "chi_sim": {"languages": "chi_sim"},
     "eng": {"languages": "chi_sim+eng"},

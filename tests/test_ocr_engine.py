@@ -87,7 +87,7 @@ def test_pages_run_concurrently_with_one_openmp_thread_each(stand_in: Path) -> N
     log = calls(stand_in)
     assert len(log) == 4
     assert {c["omp"] for c in log} == {"1"}
-    assert all(c["args"][0].endswith(".pgm") and c["args"][1] == "stdout" and "--dpi" in c["args"] for c in log)
+    assert all(c["args"][0].endswith(".bmp") and c["args"][1] == "stdout" and "--dpi" in c["args"] for c in log)
     # Two at a time, never more: some calls overlap, no instant sees three running.
     spans = sorted((c["start"], c["end"]) for c in log)
     assert any(b[0] < a[1] for a, b in pairwise(spans))
@@ -154,3 +154,20 @@ def test_blank_pages_never_reach_tesseract(stand_in: Path) -> None:
     page = next(recognise_pages([blank], OcrConfig(workers=1)))
     assert page.units == [] and "blank page" in page.note
     assert calls(stand_in) == []
+
+
+@pytest.mark.parametrize("width", [1, 13, 2481])  # BMP pads each row to 4 bytes
+def test_page_image_file_keeps_every_pixel_and_no_resolution(width: int) -> None:
+    import struct
+
+    import cv2
+
+    rng = np.random.default_rng(width)
+    image = rng.integers(0, 256, size=(7, width), dtype=np.uint8)
+    data = tess._encode_image(image)
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert decoded is not None and np.array_equal(decoded, image)
+    # Pixels per metre 0 = unknown: tesseract then estimates the dpi when none is passed,
+    # rather than reading a default 72 dpi from the file.
+    x_ppm, y_ppm = struct.unpack("<ii", data[38:46])
+    assert (x_ppm, y_ppm) == (0, 0)

@@ -101,3 +101,16 @@ def test_image_with_no_text_is_a_clear_error(tmp_path: Path) -> None:
     cv2.imwrite(str(path), photo)
     with pytest.raises(NoTextError, match="no text found"):
         extract_document(path, "image", REAL)
+
+
+def test_tilted_scan_gives_the_same_lines_read_as_scanned_or_levelled(degraded_scan: Path) -> None:
+    """'auto' reads this 300 dpi page (35 px type) as scanned and turns the words level; the
+    lines it gives are those tesseract gives on the levelled image, box for box."""
+    def line_boxes(level: str) -> list[tuple[float, float]]:
+        (page,) = extract_document(degraded_scan, "image", dataclasses.replace(REAL, level=level)).pages
+        assert page.skew_degrees == pytest.approx(0.8, abs=0.15)
+        return sorted({(u.top, u.bottom) for u in page.units if u.text != "●"})
+
+    words, image = line_boxes("words"), line_boxes("image")
+    assert len(words) == len(image) >= 12
+    assert max(max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in zip(words, image)) <= 3, (words, image)

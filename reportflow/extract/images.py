@@ -244,19 +244,24 @@ def estimate_skew(
     return round(best, 2)
 
 
-def rotate_image(gray: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotate counter-clockwise by ``degrees`` about the centre, canvas enlarged, white fill."""
-    if abs(degrees) < 1e-6:
-        return gray
-    h, w = gray.shape
+def rotation_matrix(shape: tuple[int, ...], degrees: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2×3 affine map of ``rotate_image(image of shape, degrees)`` — a pixel (x, y) of the
+    image goes to ``matrix @ (x, y, 1)`` — and the enlarged canvas' (width, height)."""
+    h, w = shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     new_w, new_h = math.ceil(h * sin + w * cos), math.ceil(h * cos + w * sin)
     matrix[0, 2] += new_w / 2 - w / 2
     matrix[1, 2] += new_h / 2 - h / 2
-    return cv2.warpAffine(
-        gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
-    )
+    return matrix, (new_w, new_h)
+
+
+def rotate_image(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate counter-clockwise by ``degrees`` about the centre, canvas enlarged, white fill."""
+    if abs(degrees) < 1e-6:
+        return gray
+    matrix, size = rotation_matrix(gray.shape, degrees)
+    return cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def rotate_quarter(gray: np.ndarray, clockwise_degrees: int) -> np.ndarray:
@@ -418,14 +423,24 @@ def mask_boxes(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], margin:
     return out
 
 
-def paint_boxes(gray: np.ndarray, boxes: list[Box], fill: int) -> np.ndarray:
-    """A copy with each box (already including any margin) painted in ``fill``."""
+def paint_boxes(gray: np.ndarray, boxes: list[Box], fill: int, transform: np.ndarray | None = None) -> np.ndarray:
+    """A copy with each box (already including any margin) painted in ``fill``.
+
+    ``transform``: a 2×3 affine map from the boxes' coordinates to ``gray``'s (boxes found on
+    the levelled page, painted on the tilted one): each box is painted as the quadrilateral
+    it maps to.
+    """
     if not boxes:
         return gray
     out = gray.copy()
     h, w = gray.shape
     for x0, y0, x1, y1 in boxes:
-        out[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)] = fill
+        if transform is None:
+            out[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)] = fill
+            continue
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], dtype=np.float64)
+        quad = np.rint(corners @ transform.T).astype(np.int32)
+        cv2.fillConvexPoly(out, quad, int(fill))
     return out
 
 

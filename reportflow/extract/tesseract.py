@@ -8,7 +8,7 @@ Everything tesseract says goes through typed errors.
 
 Why not ``pytesseract.image_to_data``: it cannot pass an environment to the child process
 (``OMP_THREAD_LIMIT`` would have to be set process-wide), turns a timeout into a bare
-``RuntimeError``. Here the image is written as an uncompressed PGM to a temporary file
+``RuntimeError``. Here the image is written as an uncompressed BMP to a temporary file
 (``/dev/shm`` when present) and the TSV parsed directly, keeping the exact bytes so they can
 be recorded.
 
@@ -241,10 +241,15 @@ def _batch_result(pages: dict[int, list[OcrWord]], count: int) -> list[list[OcrW
     return [pages.get(k + 1, []) for k in range(count)]
 
 
-def _encode_pgm(image: np.ndarray) -> bytes:
-    # PGM: no compression, 4× faster to write than PNG (20 ms vs 83 ms for A4 at 300 dpi),
-    # and tesseract (leptonica) reads it directly.
-    ok, buf = cv2.imencode(".pgm", image)
+IMAGE_SUFFIX = ".bmp"
+
+
+def _encode_image(image: np.ndarray) -> bytes:
+    # Uncompressed: 4× faster to write than PNG (20 ms vs 83 ms for A4 at 300 dpi). BMP, not
+    # PGM: leptonica reads a PGM with one fread per pixel, 3 % of tesseract's CPU on a page
+    # (same words, same TSV bytes; benchmarks/README.md, OCR). Resolution fields stay 0, so
+    # tesseract still estimates the dpi when we do not pass one.
+    ok, buf = cv2.imencode(IMAGE_SUFFIX, image)
     if not ok:
         raise OcrError("could not encode the page image for tesseract")
     return buf.tobytes()
@@ -262,8 +267,8 @@ class TesseractEngine:
         # A file, not stdin: tesseract reading an image from a pipe costs ~8 % more CPU
         # (measured 3.2 vs 2.95 s on an A4 page). RAM-backed /dev/shm when there is one.
         folder = _SHM if _SHM.is_dir() else None
-        with tempfile.NamedTemporaryFile(suffix=".pgm", dir=folder) as handle:
-            handle.write(_encode_pgm(image))
+        with tempfile.NamedTemporaryFile(suffix=IMAGE_SUFFIX, dir=folder) as handle:
+            handle.write(_encode_image(image))
             handle.flush()
             cmd = ["tesseract", handle.name, "stdout", *args]
             return self._call(cmd, env, image.shape, timeout_s)
@@ -277,8 +282,8 @@ class TesseractEngine:
         with tempfile.TemporaryDirectory(dir=folder, prefix="reportflow-ocr-") as tmp:
             names = []
             for k, image in enumerate(images):
-                name = Path(tmp) / f"{k:04d}.pgm"
-                name.write_bytes(_encode_pgm(image))
+                name = Path(tmp) / f"{k:04d}{IMAGE_SUFFIX}"
+                name.write_bytes(_encode_image(image))
                 names.append(str(name))
             listing = Path(tmp) / "images.txt"
             listing.write_text("\n".join(names) + "\n", encoding="utf-8")
