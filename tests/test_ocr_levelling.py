@@ -89,3 +89,16 @@ def test_boxes_found_level_are_painted_on_the_tilted_page() -> None:
     assert (painted < 250).sum() == 0
     # Nothing but the figure: a box elsewhere leaves the page as it was.
     assert np.array_equal(paint_boxes(tilted, [(10, 10, 40, 40)], 255, cv2.invertAffineTransform(levelling)), tilted)
+
+
+@pytest.mark.parametrize(
+    ("level", "body", "words"),
+    [("auto", 38.0, True), ("auto", 32.0, True), ("auto", 27.0, False), ("auto", None, False),
+     ("words", 27.0, True), ("image", 41.0, False)],
+)
+def test_auto_reads_as_scanned_only_large_enough_type(level: str, body: float | None, words: bool) -> None:
+    """10 pt type is 38–41 px at 300 dpi (read as scanned), 26–28 px at 200 dpi (levelled copy)."""
+    from reportflow.config import OcrConfig
+    from reportflow.extract.ocr import _level_words
+
+    assert _level_words(OcrConfig(level=level), body) is words  # type: ignore[arg-type]
