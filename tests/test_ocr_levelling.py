@@ -99,6 +99,6 @@ def test_boxes_found_level_are_painted_on_the_tilted_page() -> None:
 def test_auto_reads_as_scanned_only_large_enough_type(level: str, body: float | None, words: bool) -> None:
     """10 pt type is 38–41 px at 300 dpi (read as scanned), 26–28 px at 200 dpi (levelled copy)."""
     from reportflow.config import OcrConfig
-    from reportflow.extract.ocr import _level_words
+    from reportflow.extract.ocr import _reads_as_scanned
 
-    assert _level_words(OcrConfig(level=level), body) is words  # type: ignore[arg-type]
+    assert _reads_as_scanned(OcrConfig(level=level), body) is words  # type: ignore[arg-type]

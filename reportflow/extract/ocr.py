@@ -626,7 +626,8 @@ tesseract reads tilted lines as well as levelled ones or better; 26–28 px at 2
 misreads them (CER 4.6 % against 1.9 % on the levelled image)."""
 
 
-def _level_words(config: OcrConfig, body: float | None) -> bool:
+def _reads_as_scanned(config: OcrConfig, body: float | None) -> bool:
+    """Whether tesseract reads a tilted page as scanned (its words then turned level)."""
     if config.level == "auto":
         return body is not None and body >= LEVEL_WORDS_MIN_GLYPH
     return config.level == "words"
@@ -652,7 +653,7 @@ def _recognise(
     prepared = rotate_image(upright, -skew) if skew else upright
     blobs = ink_blobs(prepared)
     body = body_text_height(blobs)
-    levelling = rotation_matrix(upright.shape, -skew)[0] if skew and _level_words(config, body) else None
+    levelling = rotation_matrix(upright.shape, -skew)[0] if skew and _reads_as_scanned(config, body) else None
     discs = find_bullet_discs(prepared, dpi or None, blobs)
     dots = find_dot_bullets(blobs, body, discs)
     rows = find_large_rows(blobs, body)
