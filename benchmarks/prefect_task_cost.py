@@ -14,6 +14,9 @@ writing each state to SQLite). Variants:
   per document: a cache-key function, SERIALIZABLE isolation under the flock lock manager,
   the result pickled to a local result store.
 
+each with the server's task-run recorder at the batch sizes of ``--recorder-batch`` (default:
+Prefect's 1, a transaction per state event, and reportflow's 100, reportflow/prefect_server.py).
+
 Each variant runs in a fresh process with a fresh PREFECT_HOME. This is the floor under
 "Prefect's share": since each document became one task run (process-document: acquire →
 extract → repair layout → facts, each stage cached by tasks/cache.py's PersistedStageCache
@@ -32,6 +35,11 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE
+
 VARIANTS = ("plain", "cached+persisted")
 
 
@@ -98,18 +106,21 @@ def measure(variant: str, n_tasks: int, store: Path) -> dict[str, float]:
     }
 
 
-def run_variant(variant: str, n_tasks: int) -> dict[str, float]:
+def run_variant(variant: str, n_tasks: int, recorder_batch: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="prefect-task-cost-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=str(Path(tmp) / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                   PREFECT_LOGGING_LEVEL="WARNING")
+                   PREFECT_LOGGING_LEVEL="WARNING",
+                   PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE=str(recorder_batch))
         out = Path(tmp) / "result.json"
-        subprocess.run(
+        child = subprocess.run(
             [sys.executable, "-m", "benchmarks.prefect_task_cost", "--child", variant, "--tasks", str(n_tasks),
              "--out", str(out)],
-            cwd=PROJECT_ROOT, env=env, check=True, timeout=1800,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=PROJECT_ROOT, env=env, check=False, timeout=1800, capture_output=True, text=True,
         )
+        if child.returncode != 0:
+            raise RuntimeError(f"{variant}, recorder batch {recorder_batch}: exit {child.returncode}\n"
+                               f"{child.stderr[-3000:]}")
         return json.loads(out.read_text())
 
 
@@ -117,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=300, help="task runs per measured flow run")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table (for the README)")
+    parser.add_argument("--recorder-batch", default=f"1,{TASK_RUN_RECORDER_BATCH_SIZE}",
+                        help="the server's task-run recorder batch sizes to compare (Prefect's default 1, "
+                        "reportflow's %(default)s)")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -128,12 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    rows = [(variant, run_variant(variant, args.tasks)) for variant in VARIANTS]
-    headers = ("task runs", "variant", "wall ms / task run", "client CPU ms", "server CPU ms", "CPU ms in all")
+    batches = [int(b) for b in args.recorder_batch.split(",") if b.strip()]
+    rows = [(variant, batch, run_variant(variant, args.tasks, batch)) for batch in batches for variant in VARIANTS]
+    headers = ("task runs", "variant", "recorder batch", "wall ms / task run", "client CPU ms", "server CPU ms",
+               "CPU ms in all")
     cells = [
-        (str(args.tasks), variant, f"{r['wall_ms']:.1f}", f"{r['client_cpu_ms']:.1f}", f"{r['server_cpu_ms']:.1f}",
-         f"{r['client_cpu_ms'] + r['server_cpu_ms']:.1f}")
-        for variant, r in rows
+        (str(args.tasks), variant, str(batch), f"{r['wall_ms']:.1f}", f"{r['client_cpu_ms']:.1f}",
+         f"{r['server_cpu_ms']:.1f}", f"{r['client_cpu_ms'] + r['server_cpu_ms']:.1f}")
+        for variant, batch, r in rows
     ]
     console = Console()
     if args.markdown:

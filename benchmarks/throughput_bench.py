@@ -425,7 +425,7 @@ def flow_task_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
     """
     stages = ("acquire", *STAGE_COLUMNS, "report", "publish")
     header = (["corpus"] + [f"{s} s flow / direct" for s in stages]
-              + ["process tasks s flow / direct acquire…facts", "task runs"])
+              + ["process tasks s flow / direct acquire…facts", "task runs", "server CPU s in the run"])
     per_document = ("acquire", "extract", "repair", "facts")
     rows = []
     for t in tiers:
@@ -449,6 +449,7 @@ def flow_task_rows(tiers: list[Tier]) -> tuple[list[str], list[list[str]]]:
             row.append(_per_stage(runs.get(PROCESS_TASK, {}).get("run_s"),
                                   sum(wall.get(s, 0.0) for s in per_document)))
             row.append(str(sum(int(v["count"]) for v in runs.values())))
+            row.append(_s(flow.result.get("server_cpu_s")))
             rows.append(row)
     return header, rows
 

@@ -113,6 +113,9 @@ class RunResult:
     run_cpu_s: float = 0.0
     """CPU seconds of the whole process tree (this process, its threads, tesseract processes,
     the ephemeral Prefect server) during the measured run (``wall_s``)."""
+    server_cpu_s: float | None = None
+    """flow mode: CPU seconds of the temporary Prefect server's process during the measured run
+    (part of ``run_cpu_s``)."""
     thread_cpu: dict[str, float] = field(default_factory=dict)
     """CPU seconds of this process's threads during the measured run, by thread kind (the
     thread's name without its number; native threads by their kernel name)."""
@@ -178,6 +181,20 @@ class ThreadCpu:
         for tid, (name, cpu) in self._seen.items():
             kinds[_THREAD_NUMBER.sub("", name) or name] += cpu - self._start.get(tid, 0.0)
         return {k: round(v, 2) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]) if v > 0}
+
+
+def prefect_server_cpu_seconds() -> float | None:
+    """CPU time so far of the temporary Prefect server this process started (None: none runs)."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "prefect.server.api.server:create_app" in " ".join(child.cmdline()):
+                times = child.cpu_times()
+                return times.user + times.system
+        except psutil.Error:
+            continue
+    return None
 
 
 def tree_cpu_seconds() -> float:
@@ -455,29 +472,48 @@ def start_prefect_server() -> None:
         client.api_healthcheck()
 
 
-def task_run_durations(flow_run_id: str) -> dict[str, dict[str, float]]:
-    """Per task name: how many task runs, their summed run time and summed wall (start→end)."""
+def task_run_durations(flow_run_id: str, settle_s: float = 6.0, timeout_s: float = 60.0) -> dict[str, dict[str, float]]:
+    """Per task name: how many task runs, their summed run time and summed wall (start→end).
+
+    The server records task runs from their clients' events in batches, flushed every 5 s
+    (reportflow/prefect_server.py): read until every task run is final and their number has
+    not changed for ``settle_s``.
+    """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    out: dict[str, dict[str, float]] = defaultdict(lambda: {"count": 0.0, "run_s": 0.0, "wall_s": 0.0})
-    with get_client(sync_client=True) as client:
-        offset = 0
+    def read_all(client: Any) -> list[Any]:
+        runs: list[Any] = []
         while True:
-            runs = client.read_task_runs(
+            page = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[uuid.UUID(flow_run_id)])),
                 limit=200,
-                offset=offset,
+                offset=len(runs),
             )
-            for run in runs:
-                entry = out[task_name(run.name)]
-                entry["count"] += 1
-                entry["run_s"] += run.total_run_time.total_seconds() if run.total_run_time else 0.0
-                if run.start_time and run.end_time:
-                    entry["wall_s"] += (run.end_time - run.start_time).total_seconds()
-            if len(runs) < 200:
+            runs += page
+            if len(page) < 200:
+                return runs
+
+    with get_client(sync_client=True) as client:
+        deadline = time.monotonic() + timeout_s
+        runs = read_all(client)
+        stable_since = time.monotonic()
+        while time.monotonic() < deadline:
+            settled = all(run.state is not None and run.state.is_final() for run in runs)
+            if settled and time.monotonic() - stable_since >= settle_s:
                 break
-            offset += 200
+            time.sleep(1.0)
+            again = read_all(client)
+            if len(again) != len(runs) or not settled:
+                stable_since = time.monotonic()
+            runs = again
+    out: dict[str, dict[str, float]] = defaultdict(lambda: {"count": 0.0, "run_s": 0.0, "wall_s": 0.0})
+    for run in runs:
+        entry = out[task_name(run.name)]
+        entry["count"] += 1
+        entry["run_s"] += run.total_run_time.total_seconds() if run.total_run_time else 0.0
+        if run.start_time and run.end_time:
+            entry["wall_s"] += (run.end_time - run.start_time).total_seconds()
     return dict(out)
 
 
@@ -497,7 +533,7 @@ def run_flow(files: list[Path], workers: int) -> RunResult:
     start = time.perf_counter()
     start_prefect_server()
     result.server_start_s = time.perf_counter() - start
-    cpu_start = tree_cpu_seconds()
+    cpu_start, server_start = tree_cpu_seconds(), prefect_server_cpu_seconds()
     start = time.perf_counter()
     with ThreadCpu() as threads:
         try:
@@ -507,6 +543,9 @@ def run_flow(files: list[Path], workers: int) -> RunResult:
     result.wall_s = time.perf_counter() - start
     result.thread_cpu = threads.by_kind()
     result.run_cpu_s = tree_cpu_seconds() - cpu_start
+    server_end = prefect_server_cpu_seconds()
+    if server_start is not None and server_end is not None:
+        result.server_cpu_s = server_end - server_start
     result.documents_ok = summary["documents_ok"]
     result.documents_failed = summary["documents_failed"]
     result.failures = [

@@ -3,8 +3,10 @@
 Per document: one task run, `process <file>` — acquire → extract → repair layout → extract
 facts, each stage cached on its own (tasks/cache.py) — submitted to the task runner; then the
 load, in the flow's own process as each document finishes. One task run per document, not
-per stage: a task run costs ~110 ms of CPU here (the client's ~10, the Prefect server's
-~100), more than a text page's stages together (benchmarks/README.md, Throughput). Then,
+per stage: a task run costs ~40 ms of CPU here (the client's ~11, the Prefect server's ~27
+with its task-run recorder writing in batches, reportflow/prefect_server.py; ~120 with
+Prefect's default of one transaction per state event), as much as a text page's stages
+together (benchmarks/README.md, Throughput). Then,
 for the run: validate, finish the `runs` row, write the HTML run report, publish the
 snapshot analysts read. A failing document stops only itself: the run loads and publishes
 everything else, then ends Failed naming the failed documents, so the Prefect UI offers
@@ -35,7 +37,7 @@ from prefect.states import State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from reportflow import db as warehouse_db
-from reportflow import progress
+from reportflow import prefect_server, progress
 from reportflow.acquire import discover
 from reportflow.config import Settings
 from reportflow.errors import ToolMissingError, WarehouseError
@@ -49,6 +51,11 @@ from tasks.stages import (
     run_report_available,
     validate_task,
 )
+
+# The temporary Prefect server a run starts when no PREFECT_API_URL is set inherits this
+# process's environment when the first flow run is created: give it reportflow's server
+# settings (the task-run recorder writing in batches; reportflow/prefect_server.py).
+prefect_server.apply_defaults()
 
 TASK_RUNNER_ENV = "REPORTFLOW_TASK_RUNNER"
 DOC_CONCURRENCY_ENV = "REPORTFLOW_DOC_CONCURRENCY"
@@ -211,7 +218,7 @@ def _load_or_record(
     this one thread of this one process, whatever runs the stages (threads, a local Dask
     cluster, Dask workers on other machines without the warehouse folder). The flock in
     reportflow.db still orders these writes against other runs. Not a task run of its own
-    either: ~10 ms of inserts would cost ~110 ms of Prefect.
+    either: ~10 ms of inserts would cost ~40 ms of Prefect.
     """
     logger = get_run_logger()
     future.wait()  # sets the future's final state (the API copy may lag behind)

@@ -109,9 +109,10 @@ RECORD_MAGIC = b"reportflow-stage-result 1\n"
 class PersistedStageCache:
     """reportflow.pipeline.StageCache in a folder: one file per stage key.
 
-    Why not a Prefect task per stage, each cached by Prefect: a task run costs ~10 ms of the
-    flow's CPU and ~100 ms of the Prefect server's here (benchmarks/prefect_task_cost.py),
-    more than a text page's three stages together. So a document is one task run, and its
+    Why not a Prefect task per stage, each cached by Prefect: a task run costs ~11 ms of the
+    flow's CPU and ~27 ms of the Prefect server's here (~110 with Prefect's default recorder
+    batch of 1; benchmarks/prefect_task_cost.py, reportflow/prefect_server.py), about a text
+    page's three stages together. So a document is one task run, and its
     stages are cached here under an exclusive ``flock`` per key held from the lookup to the
     write (Prefect's SERIALIZABLE isolation): a second run reaching the same document waits,
     then reads the first one's result.

@@ -174,13 +174,14 @@ class PrefectServer:
 
 @contextmanager
 def prefect_server(home: Path, startup_timeout_s: float = 180.0) -> Iterator[PrefectServer]:
-    """`prefect server start` (SQLite under ``home``) on a free port; stopped on exit."""
+    """`reportflow prefect-server` (`prefect server start` with reportflow's server settings;
+    SQLite under ``home``) on a free port; stopped on exit."""
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = quiet_env(PREFECT_HOME=str(home), PREFECT_UI_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING")
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(Path(PYTHON).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        [*REPORTFLOW, "prefect-server", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

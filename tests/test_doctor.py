@@ -161,7 +161,7 @@ def test_prefect_api_reachable_or_not() -> None:
         server.shutdown()
         server.server_close()
     down = check_prefect(url, timeout_s=2.0)  # same port, nobody listening now
-    assert down.status == "fail" and "prefect server start" in down.fix
+    assert down.status == "fail" and "reportflow prefect-server" in down.fix
     assert check_prefect(None).status == "ok"
 
 

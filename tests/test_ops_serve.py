@@ -65,4 +65,4 @@ def test_serve_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert "prefect server start" in result.stderr and "PREFECT_API_URL" in result.stderr
+    assert "reportflow prefect-server" in result.stderr and "PREFECT_API_URL" in result.stderr

@@ -48,6 +48,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> PrefectServer:
         yield running
 
 
+def test_the_server_runs_with_reportflows_settings(server: PrefectServer) -> None:
+    """`reportflow prefect-server` passed --host/--port through and set the recorder's batch;
+    `reportflow doctor` reads it back from the server."""
+    from reportflow.commands.doctor import check_prefect_server_settings
+    from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE, recorder_batch_size
+
+    with server.client() as api:
+        settings = api.get("/admin/settings").json()
+    assert recorder_batch_size(settings) == TASK_RUN_RECORDER_BATCH_SIZE
+    check = check_prefect_server_settings(server.url)
+    assert check is not None and check.status == "ok", check
+
+
 def _wait_for(predicate: Any, timeout_s: float, what: str, interval_s: float = 1.0) -> Any:
     deadline = time.monotonic() + timeout_s
     while True:

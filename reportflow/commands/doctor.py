@@ -267,7 +267,39 @@ def check_prefect(url: str | None, timeout_s: float = 3.0) -> Check:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         return Check("Prefect API", "fail", f"{url} unreachable: {reason}",
-                     "start it with `prefect server start`, or unset PREFECT_API_URL (then each run starts its own)")
+                     "start it with `reportflow prefect-server` (`prefect server start` with reportflow's "
+                     "settings), or unset PREFECT_API_URL (then each run starts its own)")
+
+
+def check_prefect_server_settings(url: str, timeout_s: float = 5.0) -> Check | None:
+    """Whether the server at ``url`` runs with reportflow's settings (reportflow/prefect_server.py).
+
+    Read from its ``GET /api/admin/settings``; None when that cannot be read (another API
+    version, a proxy that hides it): nothing to say then.
+    """
+    import json
+
+    from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE, recorder_batch_size
+
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/admin/settings", timeout=timeout_s) as response:
+            batch = recorder_batch_size(json.loads(response.read()))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    if batch is None:
+        return None
+    name = "Prefect server settings"
+    if batch >= TASK_RUN_RECORDER_BATCH_SIZE:
+        return Check(name, "ok", f"task-run recorder writes in batches of {batch}")
+    return Check(
+        name,
+        "warn",
+        f"task-run recorder writes in batches of {batch}: each task-run state is a transaction of its "
+        "own, about 4× the server's CPU per document of batches of "
+        f"{TASK_RUN_RECORDER_BATCH_SIZE} (benchmarks/README.md, Throughput)",
+        "start the server with `reportflow prefect-server` (or set "
+        f"PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE={TASK_RUN_RECORDER_BATCH_SIZE} where it runs)",
+    )
 
 
 # --- all together -----------------------------------------------------------------------------------
@@ -282,7 +314,12 @@ def run_checks(settings: Settings, prefect_url: str | None) -> list[Check]:
     lock = check_lock(Warehouse(db_path).lock_path)
     checks.append(lock)
     checks += check_working_copy(db_path, lock_free=lock.status == "ok")
-    checks.append(check_prefect(prefect_url))
+    api = check_prefect(prefect_url)
+    checks.append(api)
+    if prefect_url and api.status == "ok":
+        server_settings = check_prefect_server_settings(prefect_url)
+        if server_settings is not None:
+            checks.append(server_settings)
     return checks
 
 

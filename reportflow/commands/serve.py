@@ -124,7 +124,7 @@ def serve(
     api_url = get_current_settings().api.url
     if not api_url:
         err.print(
-            "[red]no Prefect server configured.[/] Start one with [bold]prefect server start[/] and point "
+            "[red]no Prefect server configured.[/] Start one with [bold]reportflow prefect-server[/] and point "
             "reportflow at it:\n  prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
         raise typer.Exit(2)
