@@ -38,7 +38,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE
+from reportflow.prefect_server import RECORDER_BATCH_SIZE_ENV, TASK_RUN_RECORDER_BATCH_SIZE
 
 VARIANTS = ("plain", "cached+persisted")
 
@@ -110,8 +110,8 @@ def run_variant(variant: str, n_tasks: int, recorder_batch: int) -> dict[str, fl
     with tempfile.TemporaryDirectory(prefix="prefect-task-cost-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=str(Path(tmp) / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                   PREFECT_LOGGING_LEVEL="WARNING",
-                   PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE=str(recorder_batch))
+                   PREFECT_LOGGING_LEVEL="WARNING")
+        env[RECORDER_BATCH_SIZE_ENV] = str(recorder_batch)
         out = Path(tmp) / "result.json"
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.prefect_task_cost", "--child", variant, "--tasks", str(n_tasks),

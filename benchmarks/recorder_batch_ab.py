@@ -25,9 +25,9 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from benchmarks.throughput_bench import markdown_table, rich_table, run_process
 from benchmarks.throughput_corpus import DEFAULT_DIR, first_documents
+from reportflow.prefect_server import RECORDER_BATCH_SIZE_ENV as BATCH_ENV
 from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE
 
-BATCH_ENV = "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"
 VARIANTS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("direct", "direct", {}),
     ("flow, recorder batch 1", "flow", {BATCH_ENV: "1"}),

@@ -243,7 +243,9 @@ def format_number(value: float) -> str:
 
 
 def main() -> None:
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from reportflow.prefect_server import apply_defaults
+
+    apply_defaults()  # for the temporary Prefect server a run starts (reportflow/prefect_server.py)
     # Ephemeral mode starts a local Prefect server; allow for a slow, loaded machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     app()

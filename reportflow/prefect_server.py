@@ -5,9 +5,9 @@ send into the task runs the UI shows) commits every event in a transaction of it
 default (``batch_size`` 1). Measured here (benchmarks/README.md, Throughput, run 7):
 108–122 ms of the server's CPU per task run with that default, ~27 ms with batches of 100;
 on the ingest flow at 100 documents the server's CPU during the run about halves (median
-4.3 → 2.3 s), CPU the server would otherwise take from the stages on a small machine. The recorder still flushes every
-``flush_interval`` (Prefect's default, 5 s), so the UI shows a task run's state at most that
-late; nothing in reportflow reads task runs back during a run.
+4.3 → 2.3 s), CPU the server would otherwise take from the stages on a small machine. The
+recorder still flushes every ``flush_interval`` (Prefect's default, 5 s), so the UI shows a
+task run's state at most that late; nothing in reportflow reads task runs back during a run.
 
 Where the settings apply:
 
@@ -28,9 +28,10 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any, Final
 
 TASK_RUN_RECORDER_BATCH_SIZE: Final = 100
+RECORDER_BATCH_SIZE_ENV: Final = "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"
 
 SERVER_DEFAULTS: Final[Mapping[str, str]] = {
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": str(TASK_RUN_RECORDER_BATCH_SIZE),
+    RECORDER_BATCH_SIZE_ENV: str(TASK_RUN_RECORDER_BATCH_SIZE),
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
 """Environment variables for a Prefect server running reportflow's flows."""

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-# No internet here: Prefect's telemetry would log errors; keep Prefect quiet in tests.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from reportflow.prefect_server import apply_defaults
+
+# No internet here: Prefect's telemetry would log errors; keep Prefect quiet in tests. The
+# temporary Prefect server of the tests' flow runs gets reportflow's server settings, as a
+# `reportflow ingest` does, whichever test starts it.
+apply_defaults()
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # The ephemeral server can take long to start on a loaded 2-core machine (default 20 s).
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

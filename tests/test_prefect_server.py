@@ -22,7 +22,7 @@ from reportflow.commands.doctor import check_prefect_server_settings, run_checks
 from reportflow.commands.server import server_command
 from reportflow.config import Settings
 
-BATCH_ENV = "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"
+BATCH_ENV = prefect_server.RECORDER_BATCH_SIZE_ENV
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -279,7 +279,11 @@ def check_prefect_server_settings(url: str, timeout_s: float = 5.0) -> Check | N
     """
     import json
 
-    from reportflow.prefect_server import TASK_RUN_RECORDER_BATCH_SIZE, recorder_batch_size
+    from reportflow.prefect_server import (
+        RECORDER_BATCH_SIZE_ENV,
+        TASK_RUN_RECORDER_BATCH_SIZE,
+        recorder_batch_size,
+    )
 
     try:
         with urllib.request.urlopen(url.rstrip("/") + "/admin/settings", timeout=timeout_s) as response:
@@ -298,7 +302,7 @@ def check_prefect_server_settings(url: str, timeout_s: float = 5.0) -> Check | N
         "own, about 4× the server's CPU per document of batches of "
         f"{TASK_RUN_RECORDER_BATCH_SIZE} (benchmarks/README.md, Throughput)",
         "start the server with `reportflow prefect-server` (or set "
-        f"PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE={TASK_RUN_RECORDER_BATCH_SIZE} where it runs)",
+        f"{RECORDER_BATCH_SIZE_ENV}={TASK_RUN_RECORDER_BATCH_SIZE} where it runs)",
     )
 
 

@@ -116,9 +116,10 @@ def serve(
     from rich.console import Console
 
     from reportflow.config import PROJECT_ROOT, Settings
+    from reportflow.prefect_server import apply_defaults
 
     err = Console(stderr=True)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    apply_defaults()
     from prefect.settings import get_current_settings
 
     api_url = get_current_settings().api.url
