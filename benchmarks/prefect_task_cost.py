@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a markdown table (for the README)")
     parser.add_argument("--recorder-batch", default=f"1,{TASK_RUN_RECORDER_BATCH_SIZE}",
                         help="the server's task-run recorder batch sizes to compare (Prefect's default 1, "
-                        "reportflow's %(default)s)")
+                        f"reportflow's {TASK_RUN_RECORDER_BATCH_SIZE}; default: %(default)s)")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
