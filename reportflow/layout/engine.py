@@ -31,6 +31,7 @@ from reportflow.layout.columns import PlacedBlock, build_blocks, reading_order
 from reportflow.layout.furniture import find_furniture
 from reportflow.layout.lines import Line, build_lines
 from reportflow.layout.paragraphs import PlacedLine, paragraphs_from_lines
+from reportflow.layout.punctuation import harmonise_ocr_punctuation
 from reportflow.layout.units import page_units
 from reportflow.models import PageContent, Paragraph
 
@@ -114,4 +115,5 @@ def paragraphs_from_pages(pages: list[PageContent]) -> list[Paragraph]:
         if page_placed:
             block_id = page_placed[-1].block + 1
         placed.extend(page_placed)
-    return paragraphs_from_lines(placed)
+    # The width of OCR'd punctuation is a document's convention, so it is decided per document.
+    return harmonise_ocr_punctuation(paragraphs_from_lines(placed))

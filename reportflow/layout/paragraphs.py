@@ -402,6 +402,21 @@ def classify(text: str, lines: list[PlacedLine], style: DocumentStyle) -> Paragr
 
 _AFTER_CLOSING_QUOTE = set("，。、；：！？）》」』…—,.;:!?)")
 _BEFORE_OPENING_QUOTE = set("，。、；：！？（《「『—:(")
+MAX_QUOTED_CHARS = 30
+"""A quoted span in these reports is a term or a slogan: at most 24 characters on the
+benchmark truths (63 spans), none with a sentence end inside."""
+_SENTENCE_END = set("。；！？;!?")
+
+
+def _could_be_quoted(span: str) -> bool:
+    return len(span) <= MAX_QUOTED_CHARS and not any(c in _SENTENCE_END for c in span)
+
+
+def _next_quote(chars: list[str], start: int) -> int | None:
+    for j in range(start, len(chars)):
+        if chars[j] in "\"'“”":
+            return j
+    return None
 
 
 def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
@@ -413,18 +428,22 @@ def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
     has a straight quote next to a Chinese character). Only quotes the OCR produced
     (``from_ocr``) next to a Chinese character change; a text layer is never touched. A
     quote before a punctuation mark or at the end closes, one at the start or after a
-    punctuation mark opens, otherwise it is the other of the last quote of the paragraph.
+    punctuation mark opens. Between two Chinese characters it closes the quote opened last
+    if the span since could be a quotation (a term or slogan: ``MAX_QUOTED_CHARS``, no
+    sentence end); else it opens one if a quote follows within such a span; else it closes a
+    quotation whose opening mark the OCR lost (`实施十四五"规划`). Alternating blindly made one
+    lost mark flip every quote after it in the paragraph.
     (A nested ‘…’ read as "'" becomes “…” too: punctuation, never a digit.)
     """
     if '"' not in text and "'" not in text:
         return text
     chars = list(text)
-    open_quote = False
+    opened_at: int | None = None
     for i, char in enumerate(chars):
         if char == "“":
-            open_quote = True
+            opened_at = i
         elif char == "”":
-            open_quote = False
+            opened_at = None
         elif char in "\"'" and from_ocr[i]:
             before = chars[i - 1] if i else ""
             after = chars[i + 1] if i + 1 < len(chars) else ""
@@ -434,10 +453,13 @@ def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
                 closing = True
             elif not before or before in _BEFORE_OPENING_QUOTE:
                 closing = False
+            elif opened_at is not None and _could_be_quoted(text[opened_at + 1 : i]):
+                closing = True
             else:
-                closing = open_quote
+                following = _next_quote(chars, i + 1)
+                closing = following is None or not _could_be_quoted(text[i + 1 : following])
             chars[i] = "”" if closing else "“"
-            open_quote = not closing
+            opened_at = None if closing else i
     return "".join(chars)
 
 
