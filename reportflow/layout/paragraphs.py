@@ -412,11 +412,13 @@ def _could_be_quoted(span: str) -> bool:
     return len(span) <= MAX_QUOTED_CHARS and not any(c in _SENTENCE_END for c in span)
 
 
-def _next_quote(chars: list[str], start: int) -> int | None:
-    for j in range(start, len(chars)):
+def _quote_follows_within_a_quotation(chars: list[str], start: int) -> bool:
+    """Whether a quote mark follows ``start`` after a span that could be a quotation (only
+    ``MAX_QUOTED_CHARS`` ahead are looked at: a later one could not close it)."""
+    for j in range(start, min(len(chars), start + MAX_QUOTED_CHARS + 1)):
         if chars[j] in "\"'“”":
-            return j
-    return None
+            return _could_be_quoted("".join(chars[start:j]))
+    return False
 
 
 def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
@@ -456,8 +458,7 @@ def curl_ocr_quotes(text: str, from_ocr: list[bool]) -> str:
             elif opened_at is not None and _could_be_quoted(text[opened_at + 1 : i]):
                 closing = True
             else:
-                following = _next_quote(chars, i + 1)
-                closing = following is None or not _could_be_quoted(text[i + 1 : following])
+                closing = not _quote_follows_within_a_quotation(chars, i + 1)
             chars[i] = "”" if closing else "“"
             opened_at = None if closing else i
     return "".join(chars)

@@ -78,17 +78,18 @@ def chinese_marks(text: str, from_ocr: Sequence[bool]) -> list[int]:
     return marks
 
 
-def _ocr_flags(paragraph: Paragraph) -> list[bool]:
-    return [conf is not None for conf in paragraph.char_conf]
+def _ocr_marks(paragraphs: Sequence[Paragraph]) -> list[list[int]]:
+    """``chinese_marks`` of each paragraph (none for a text-layer paragraph)."""
+    return [
+        chinese_marks(p.text, [conf is not None for conf in p.char_conf]) if p.char_conf else []
+        for p in paragraphs
+    ]
 
 
-def document_width(paragraphs: Sequence[Paragraph]) -> Width | None:
-    """The width most of the document's OCR'd Chinese punctuation has, if it is a convention."""
+def _width(paragraphs: Sequence[Paragraph], marks: list[list[int]]) -> Width | None:
     wide = narrow = 0
-    for paragraph in paragraphs:
-        if not paragraph.char_conf:
-            continue
-        for i in chinese_marks(paragraph.text, _ocr_flags(paragraph)):
+    for paragraph, positions in zip(paragraphs, marks):
+        for i in positions:
             if paragraph.text[i] in WIDE_OF:  # an ASCII mark
                 narrow += 1
             else:
@@ -103,20 +104,26 @@ def document_width(paragraphs: Sequence[Paragraph]) -> Width | None:
     return None
 
 
+def document_width(paragraphs: Sequence[Paragraph]) -> Width | None:
+    """The width most of the document's OCR'd Chinese punctuation has, if it is a convention."""
+    return _width(paragraphs, _ocr_marks(paragraphs))
+
+
 def harmonise_ocr_punctuation(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """The document's OCR'd paragraphs with their Chinese punctuation in the document's width
     (``document_width``); unchanged when it has none, and for text-layer paragraphs."""
-    width = document_width(paragraphs)
+    marks = _ocr_marks(paragraphs)
+    width = _width(paragraphs, marks)
     if width is None:
         return paragraphs
     table = WIDE_OF if width == "wide" else NARROW_OF
     out: list[Paragraph] = []
-    for paragraph in paragraphs:
-        if not paragraph.char_conf:
+    for paragraph, positions in zip(paragraphs, marks):
+        if not positions:
             out.append(paragraph)
             continue
         chars = list(paragraph.text)
-        for i in chinese_marks(paragraph.text, _ocr_flags(paragraph)):
+        for i in positions:
             chars[i] = table.get(chars[i], chars[i])
         text = "".join(chars)
         out.append(paragraph if text == paragraph.text else dataclasses.replace(paragraph, text=text))
